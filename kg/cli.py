@@ -1,0 +1,57 @@
+"""The ``kg`` command: one entry point whose subcommands each call one library function.
+
+Each subcommand lives in ``kg/commands/<name>.py`` with ``register(subparsers)``; the
+``COMMANDS`` table below is the explicit registry (a test checks every module is listed).
+Errors of the project's own types print one clear line and exit non-zero; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Sequence
+
+from kg import __version__
+from kg.errors import KgError
+
+#: Subcommand modules under kg.commands, in the order ``kg --help`` lists them.
+COMMANDS: tuple[str, ...] = (
+    "build",
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="kg",
+        description="Rare-disease knowledge graph: build it from the HPO, its annotations and "
+                    "rare-disease documents; query, load, serve and compare phenotypes.")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    top.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"kg.commands.{name}").register(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        result = args.func(args)
+    except KgError as exc:
+        print(f"kg {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"kg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

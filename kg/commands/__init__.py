@@ -1,0 +1,1 @@
+"""Subcommands of ``kg``: each module defines ``register(subparsers)`` and calls one library function."""
