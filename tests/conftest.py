@@ -1,0 +1,30 @@
+"""Shared fixtures: the vendored HPO (loaded once) and one full default build per session.
+
+Tests that need the full build use ``full_build`` (built once, a few tens of seconds);
+most tests use tiny hand-written inputs from ``tests/fixtures``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+GSC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "gsc-plus"
+
+
+@pytest.fixture(scope="session")
+def hpo():
+    """The vendored HPO release (cached parse)."""
+    from kg.ontology import Ontology
+
+    return Ontology.load()
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS} (they live in ../shared/seeds beside the repo)")
+    return SEEDS
