@@ -105,14 +105,9 @@ class Annotation:
     biocuration: tuple[Biocuration, ...] = ()
     line: int = 0
     original_hpo_id: str | None = None  # set when an alt/obsolete ID was mapped to hpo_id
-
-    @property
-    def key(self) -> str:
-        """What identifies this statement in its source, independent of row order."""
-        freq = self.frequency.raw if self.frequency else ""
-        return "\t".join((self.disease_id, "NOT" if self.negated else "", self.hpo_id,
-                          ";".join(self.references), self.evidence.value, self.onset or "", freq,
-                          self.sex.value if self.sex else "", ";".join(self.modifiers), self.aspect.value))
+    #: What identifies this statement in its source, independent of row order: the row's
+    #: columns except the disease name and biocuration, as written. Minted IRIs hash it.
+    row_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)

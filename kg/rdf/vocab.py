@@ -1,0 +1,133 @@
+"""Closed vocabularies: every Biolink / project term the graph may emit.
+
+``DefinedNamespace`` with ``_fail = True`` makes a typo (``BIOLINK.has_phenotyp``) an
+AttributeError in tests instead of a silently wrong IRI in the graph. Add a term here, in
+sorted order, before using it. Standard W3C vocabularies come from ``rdflib.namespace``.
+"""
+
+from __future__ import annotations
+
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+from kg.curie import OBO, VOCAB
+
+__all__ = ["BIOLINK", "RDKGV", "PAV", "OBOINOWL", "IAO", "SCHEMA", "RDF", "RDFS", "OWL", "XSD", "SKOS",
+           "DCTERMS", "DCAT", "VOID", "PROV", "INFORES", "ECO", "PATO"]
+
+
+class BIOLINK(DefinedNamespace):
+    """Biolink Model classes and slots used by the mapping."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/biolink/vocab/")
+
+    # classes
+    Association: URIRef
+    Case: URIRef
+    CaseToPhenotypicFeatureAssociation: URIRef
+    ClinicalAttribute: URIRef
+    ClinicalCourse: URIRef
+    ClinicalModifier: URIRef
+    Disease: URIRef
+    DiseaseOrPhenotypicFeatureToGeneticInheritanceAssociation: URIRef
+    DiseaseToPhenotypicFeatureAssociation: URIRef
+    Drug: URIRef
+    GeneticInheritance: URIRef
+    InformationResource: URIRef
+    Onset: URIRef
+    PhenotypicFeature: URIRef
+    Procedure: URIRef
+    Publication: URIRef
+    # slots
+    agent_type: URIRef
+    aggregator_knowledge_source: URIRef
+    applied_to_treat: URIRef
+    ameliorates_condition: URIRef
+    frequency_qualifier: URIRef
+    has_attribute: URIRef
+    has_count: URIRef
+    has_evidence: URIRef
+    has_mode_of_inheritance: URIRef
+    has_percentage: URIRef
+    has_phenotype: URIRef
+    has_quotient: URIRef
+    has_total: URIRef
+    knowledge_level: URIRef
+    negated: URIRef
+    onset_qualifier: URIRef
+    primary_knowledge_source: URIRef
+    publications: URIRef
+    qualifiers: URIRef
+    sex_qualifier: URIRef
+    similar_to: URIRef
+    supporting_text: URIRef
+
+
+class RDKGV(DefinedNamespace):
+    """The project's own small vocabulary, for what Biolink, PROV and schema.org do not cover."""
+
+    _fail = True
+    _NS = Namespace(VOCAB)
+
+    aspect: URIRef  # HPOA aspect letter (P, I, C, M, H) of an annotation
+    biocuration: URIRef  # HPOA biocuration entry, e.g. "HPO:probinson[2021-06-21]"
+    sourceObject: URIRef  # the HPO ID as written in the source, when it was an alt/obsolete ID
+    sha256: URIRef  # sha256 of a file or document
+    spanStart: URIRef
+    spanEnd: URIRef
+    justification: URIRef
+    documentKind: URIRef
+
+
+class PAV(DefinedNamespace):
+    _fail = True
+    _NS = Namespace("http://purl.org/pav/")
+
+    createdOn: URIRef
+    createdWith: URIRef
+    retrievedOn: URIRef
+    version: URIRef
+    importedFrom: URIRef
+
+
+class OBOINOWL(DefinedNamespace):
+    _fail = True
+    _NS = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+
+    hasAlternativeId: URIRef
+    hasBroadSynonym: URIRef
+    hasDbXref: URIRef
+    hasExactSynonym: URIRef
+    hasNarrowSynonym: URIRef
+    hasRelatedSynonym: URIRef
+    hasSynonymType: URIRef
+
+
+class IAO(DefinedNamespace):
+    _fail = True
+    _NS = Namespace(OBO + "IAO_")
+
+    # IAO_0000115 "definition", IAO_0100001 "term replaced by", IAO_0000231 "obsolescence reason"
+    _extras = ["0000115", "0100001", "0000231"]
+
+
+class SCHEMA(DefinedNamespace):
+    _fail = True
+    _NS = Namespace("http://schema.org/")
+
+    name: URIRef
+
+
+INFORES = Namespace("https://w3id.org/biolink/infores/")
+ECO = Namespace(OBO + "ECO_")
+PATO = Namespace(OBO + "PATO_")
+
+#: The infores identifiers the graph uses as knowledge sources.
+INFORES_HPOA = INFORES["hpo-annotations"]
+INFORES_RDKG = INFORES["rdkg"]
+
+
+def n3(term: URIRef) -> str:
+    """N-Triples form of a vocabulary IRI (for precomputing hot-loop constants)."""
+    return f"<{term}>"
