@@ -216,7 +216,7 @@ def _curations(raw: str) -> tuple[Biocuration, ...]:
             continue
         match = _CURATION.match(item)
         out.append(Biocuration(match.group(1), match.group(2)) if match else Biocuration(item, None))
-    return tuple(out)
+    return tuple(dict.fromkeys(out))
 
 
 def open_lines(path: Path) -> Iterator[bytes]:

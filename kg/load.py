@@ -1,0 +1,469 @@
+"""Pushing a build into a running triple store over the SPARQL 1.1 Graph Store HTTP Protocol.
+
+Why this shape:
+
+* Every SPARQL 1.1 store speaks the Graph Store Protocol (Oxigraph ``/store``, Virtuoso
+  ``/sparql-graph-crud-auth``, Fuseki ``/<ds>/data``, GraphDB ``/repositories/<id>/rdf-graphs/service``),
+  so one client covers them all; native bulk loaders are faster and are documented in the README.
+* A full build is millions of triples; no store accepts that as one request body (Virtuoso
+  parses a body in memory, proxies cap sizes). Each file is parsed as a stream with pyoxigraph
+  and re-sent as N-Triples in chunks of at most ``chunk_bytes`` (the parse also validates the
+  file before a byte reaches the store). A 413 halves the chunk size and re-sends.
+* Blank nodes are scoped to one request body, so every triple that mentions a blank node
+  travels in one final request per file: splitting them would silently break their identity.
+* Transient failures (connection errors, 408/429/502/503/504, a Virtuoso deadlock) are retried
+  with exponential backoff; authentication and size refusals stop with one clear message.
+* Each file goes into its own named graph (``<base>graph/<file stem>``, docs/model.md) unless
+  ``graph`` says otherwise, and afterwards each graph's triple count is asked back over SPARQL
+  and compared with the distinct triples sent.
+"""
+
+from __future__ import annotations
+
+import array
+import gzip
+import html
+import logging
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
+
+from kg.errors import InputError, StoreError
+from kg.store import build_base_iri, build_files, graph_iri, rdf_format
+
+log = logging.getLogger("kg.load")
+
+#: Default ceiling of one request body (N-Triples bytes); every store tested takes this.
+DEFAULT_CHUNK_BYTES = 4 << 20
+#: Below this a 413 is not worth halving for: the store's limit is unusable.
+MIN_CHUNK_BYTES = 32 << 10
+#: HTTP statuses worth retrying: the same request can succeed a moment later.
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 502, 503, 504})
+#: Marker for "the store's default graph" in place of a graph IRI.
+DEFAULT_GRAPH = None
+NTRIPLES = "application/n-triples"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One RDF file and the graph it goes into (``None``: the store's default graph)."""
+
+    path: Path
+    graph: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphLoad:
+    """What happened to one graph: triples sent, and the store's count before and after."""
+
+    graph: str | None
+    files: tuple[str, ...]
+    triples_sent: int
+    distinct_sent: int
+    requests: int
+    bytes_sent: int
+    seconds: float
+    before: int | None
+    after: int | None
+
+    @property
+    def verified(self) -> bool:
+        """The store holds exactly what was sent (empty or replaced graph), or a consistent superset."""
+        if self.after is None:
+            return False
+        before = self.before or 0
+        if before == 0:
+            return self.after == self.distinct_sent
+        return self.distinct_sent <= self.after <= before + self.distinct_sent and self.after >= before
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    endpoint: str
+    query_endpoint: str | None
+    graphs: tuple[GraphLoad, ...]
+    seconds: float
+
+    @property
+    def triples_sent(self) -> int:
+        return sum(g.triples_sent for g in self.graphs)
+
+    @property
+    def requests(self) -> int:
+        return sum(g.requests for g in self.graphs)
+
+
+# --------------------------------------------------------------------------- planning
+
+def plan(sources: Sequence[Path], *, graph: str | None = "", base_iri: str | None = None) -> list[Target]:
+    """Which file goes into which graph.
+
+    ``sources`` are build directories and/or RDF files. ``graph`` = ``""`` (the default):
+    one named graph per file as docs/model.md lists them; an IRI: every file into that graph;
+    ``None``: the store's default graph.
+    """
+    targets: list[Target] = []
+    for source in sources:
+        source = Path(source)
+        if source.is_dir():
+            files = build_files(source)
+            if not files:
+                raise InputError("no RDF build output here (run `kg build` first)", path=str(source))
+            base = base_iri or build_base_iri(source)
+        elif source.is_file():
+            if rdf_format(source) is None:
+                raise InputError("not an RDF file this loader knows (.ttl, .nt, .nq, .trig, optionally .gz)",
+                                 path=str(source))
+            files = [source]
+            base = base_iri or build_base_iri(source.parent)
+        else:
+            raise InputError("no such file or directory", path=str(source))
+        for path in files:
+            if rdf_format(path) in ("nquads", "trig"):
+                raise InputError("quad formats carry their own graphs; load them with the store's own loader",
+                                 path=str(path))
+            targets.append(Target(path, graph_iri(path, base) if graph == "" else graph))
+    return targets
+
+
+# --------------------------------------------------------------------------- chunking
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A request body: N-Triples bytes of ``triples`` triples (the quads kept to split on 413)."""
+
+    body: bytes
+    triples: int
+    quads: tuple[Any, ...]
+    blank_nodes: bool
+
+
+def _open(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+
+
+def serialize(quads: Sequence[Any]) -> bytes:
+    """N-Triples bytes of parsed default-graph quads (pyoxigraph writes them as triples)."""
+    import pyoxigraph as ox
+
+    return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+class ChunkLimit:
+    """The current ceiling of a request body; lowered for the rest of a load after a 413."""
+
+    __slots__ = ("bytes",)
+
+    def __init__(self, size: int = DEFAULT_CHUNK_BYTES) -> None:
+        if size < 1024:
+            raise InputError(f"chunk size must be at least 1 KiB, not {size} bytes")
+        self.bytes = size
+
+
+def chunks(path: Path, limit: ChunkLimit | None = None, hashes: "array.array[int] | None" = None) -> Iterator[Chunk]:
+    """Stream ``path`` (Turtle or N-Triples, gzip allowed) as N-Triples chunks of about ``limit`` bytes.
+
+    Chunks are sized by triple count, re-estimated from the bytes of the previous chunk, and a
+    chunk that still comes out too large is halved. Triples that mention a blank node come
+    last, all in one chunk. ``hashes`` collects one hash per triple, to count distinct triples.
+    """
+    import pyoxigraph as ox
+
+    fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}.get(rdf_format(path) or "")
+    if fmt is None:
+        raise InputError("not a Turtle or N-Triples file", path=str(path))
+    limit = limit or ChunkLimit()
+    blank = ox.BlankNode
+    per_chunk = 2_000
+    batch: list[Any] = []
+    with_blank: list[Any] = []
+    record = hashes.append if hashes is not None else None
+
+    def emit(quads: list[Any]) -> Iterator[Chunk]:
+        nonlocal per_chunk
+        body = serialize(quads)
+        if len(body) > limit.bytes and len(quads) > 1:
+            half = len(quads) // 2
+            yield from emit(quads[:half])
+            yield from emit(quads[half:])
+            return
+        per_chunk = max(1, int(len(quads) * limit.bytes * 0.9 / max(len(body), 1)))
+        yield Chunk(body, len(quads), tuple(quads), False)
+
+    try:
+        with _open(path) as handle:
+            for quad in ox.parse(input=handle, format=fmt, path=None):
+                if record is not None:
+                    record(hash(quad))
+                if type(quad.subject) is blank or type(quad.object) is blank:
+                    with_blank.append(quad)
+                    continue
+                batch.append(quad)
+                if len(batch) >= per_chunk:
+                    yield from emit(batch)
+                    batch = []
+    except SyntaxError as exc:
+        raise InputError(f"not valid RDF: {exc}", path=str(path)) from exc
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read: {exc}", path=str(path)) from exc
+    if batch:
+        yield from emit(batch)
+    if with_blank:
+        yield Chunk(serialize(with_blank), len(with_blank), tuple(with_blank), True)
+
+
+def count_distinct(hashes: "array.array[int]") -> int:
+    import numpy as np
+
+    return int(np.unique(np.frombuffer(hashes, dtype=np.int64)).size) if len(hashes) else 0
+
+
+# --------------------------------------------------------------------------- HTTP
+
+def query_endpoint_for(gsp_url: str) -> str | None:
+    """The SPARQL query endpoint beside a Graph Store endpoint of the stores we know."""
+    url = gsp_url.split("?", 1)[0].rstrip("/")
+    rules = (
+        (r"(.*)/store\Z", r"\1/query"),  # Oxigraph
+        (r"(.*)/sparql-graph-crud(?:-auth)?\Z", r"\1/sparql"),  # Virtuoso
+        (r"(.*/repositories/[^/]+)/rdf-graphs/service\Z", r"\1"),  # GraphDB / RDF4J
+        (r"(.*)/data\Z", r"\1/sparql"),  # Fuseki
+    )
+    for pattern, replacement in rules:
+        if re.match(pattern, url):
+            return re.sub(pattern, replacement, url)
+    return None
+
+
+def _detail(response: Any) -> str:
+    """The useful part of an error body (Virtuoso wraps its message in HTML <xmp>)."""
+    text = response.text or ""
+    found = re.search(r"<xmp>(.*?)</xmp>", text, re.S) or re.search(r"<body>(.*?)</body>", text, re.S)
+    if found:
+        text = re.sub(r"<[^>]+>", " ", found.group(1))
+    return " ".join(html.unescape(text).split())[:400]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class GraphStoreClient:
+    """A Graph Store Protocol endpoint and its SPARQL query endpoint, with retries and auth.
+
+    Credentials are offered the way the server asks: a 401 naming ``Digest`` (Virtuoso)
+    switches to digest authentication, any other 401 to basic; a 401 with credentials already
+    sent is a refusal, reported as such.
+    """
+
+    def __init__(self, url: str, *, query_url: str | None = None, user: str | None = None,
+                 password: str | None = None, timeout: float = 300.0, retries: int = 4,
+                 backoff: float = 0.5) -> None:
+        if not re.match(r"https?://[^\s]+\Z", url):
+            raise StoreError(f"not an http(s) Graph Store endpoint URL: {url!r}")
+        import requests
+
+        self._requests = requests
+        self.url = url
+        self.query_url = query_url
+        self.user, self.password = user, password
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "rdkg (kg load)"
+        self._auth_settled = False
+
+    # -- plumbing
+    def _params(self, graph: str | None) -> dict[str, str]:
+        return {"default": ""} if graph is None else {"graph": graph}
+
+    def _authenticate(self, response: Any, url: str) -> None:
+        from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+        if self.user is None:
+            raise StoreError(f"{url}: the store requires authentication (HTTP 401); pass --user and --password")
+        if self._auth_settled or self.session.auth is not None:
+            raise StoreError(f"{url}: the store refused the credentials of user {self.user!r} (HTTP 401)")
+        scheme = response.headers.get("WWW-Authenticate", "")
+        digest = scheme.lower().startswith("digest")
+        self.session.auth = (HTTPDigestAuth if digest else HTTPBasicAuth)(self.user, self.password or "")
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        """Send one request, retrying transient failures and answering one auth challenge."""
+        requests = self._requests
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt >= self.retries:
+                    raise StoreError(f"{url}: cannot reach the store after {attempt + 1} attempts: {exc}") from exc
+                delay = self.backoff * 2 ** attempt
+                log.warning("%s %s failed (%s); retrying in %.1f s", method, url, exc.__class__.__name__, delay)
+            else:
+                status = response.status_code
+                if status == 401:
+                    self._authenticate(response, url)
+                    self._auth_settled = True
+                    continue
+                if status not in TRANSIENT_STATUSES and not (status == 500 and self._deadlock(response)):
+                    return response
+                if attempt >= self.retries:
+                    return response
+                retry_after = response.headers.get("Retry-After", "")
+                delay = float(retry_after) if retry_after.isdigit() else self.backoff * 2 ** attempt
+                log.warning("%s %s: HTTP %d; retrying in %.1f s", method, url, status, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    @staticmethod
+    def _deadlock(response: Any) -> bool:
+        return bool(re.search(r"deadlock|40001|SR172", response.text or "", re.I))
+
+    def _fail(self, response: Any, what: str) -> StoreError:
+        status = response.status_code
+        if status == 403:
+            return StoreError(f"{self.url}: {what} forbidden (HTTP 403): the account may not write here: "
+                              f"{_detail(response)}")
+        if status == 404:
+            return StoreError(f"{self.url}: {what}: HTTP 404 -- is this the store's Graph Store endpoint? "
+                              f"{_detail(response)}")
+        if status == 413:
+            return StoreError(f"{self.url}: {what}: the store refuses the request size (HTTP 413)")
+        return StoreError(f"{self.url}: {what}: HTTP {status} {response.reason}: {_detail(response)}")
+
+    # -- Graph Store Protocol
+    def settle_auth(self, graph: str | None) -> None:
+        """One cheap request first, so an auth challenge is not answered by re-sending megabytes."""
+        response = self.request("HEAD", self.url, params=self._params(graph))
+        self._auth_settled = True
+        if response.status_code == 403:
+            raise self._fail(response, "access")
+
+    def delete(self, graph: str | None) -> None:
+        response = self.request("DELETE", self.url, params=self._params(graph))
+        if response.status_code not in (200, 202, 204, 404):
+            raise self._fail(response, f"deleting graph {graph or '(default)'}")
+
+    def post(self, graph: str | None, body: bytes) -> None:
+        """POST one N-Triples body; raises :class:`_TooLarge` on 413 so the caller can split it."""
+        response = self.request("POST", self.url, params=self._params(graph), data=body,
+                                headers={"Content-Type": NTRIPLES + "; charset=utf-8"})
+        if response.status_code == 413:
+            raise _TooLarge()
+        if response.status_code not in (200, 201, 204):
+            raise self._fail(response, f"adding {len(body):,} bytes to graph {graph or '(default)'}")
+
+    # -- SPARQL
+    def count(self, graph: str | None) -> int:
+        """Triples in ``graph`` (``None``: the default graph as the store defines it)."""
+        if self.query_url is None:
+            raise StoreError("no SPARQL query endpoint to verify with")
+        pattern = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
+        response = self.request("POST", self.query_url, data={"query": query},
+                                headers={"Accept": "application/sparql-results+json"})
+        if response.status_code != 200:
+            raise StoreError(f"{self.query_url}: counting triples: HTTP {response.status_code}: {_detail(response)}")
+        try:
+            bindings = response.json()["results"]["bindings"]
+            return int(bindings[0]["n"]["value"]) if bindings else 0
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise StoreError(f"{self.query_url}: unexpected answer to a COUNT query") from exc
+
+    def close(self) -> None:
+        self.session.close()
+
+
+# --------------------------------------------------------------------------- loading
+
+def _send(client: GraphStoreClient, graph: str | None, chunk: Chunk, limit: ChunkLimit) -> tuple[int, int]:
+    """Send a chunk, halving it (and the running size limit) on 413. Returns (requests, bytes)."""
+    try:
+        client.post(graph, chunk.body)
+        return 1, len(chunk.body)
+    except _TooLarge:
+        if chunk.blank_nodes:
+            raise StoreError(f"{client.url}: the store refuses a {len(chunk.body):,}-byte request (HTTP 413), and "
+                             f"these {chunk.triples:,} triples share blank nodes so cannot be split; "
+                             "raise the store's request size limit") from None
+        if len(chunk.body) <= MIN_CHUNK_BYTES or chunk.triples == 1:
+            raise StoreError(f"{client.url}: the store refuses even {len(chunk.body):,}-byte requests (HTTP 413); "
+                             "raise its request size limit") from None
+        limit.bytes = max(MIN_CHUNK_BYTES, min(limit.bytes, len(chunk.body) // 2))
+        log.warning("HTTP 413 for %d bytes: sending halves (chunk limit now %d bytes)", len(chunk.body), limit.bytes)
+        half = chunk.triples // 2
+        total = (0, 0)
+        for part in (chunk.quads[:half], chunk.quads[half:]):
+            done = _send(client, graph, Chunk(serialize(part), len(part), part, False), limit)
+            total = (total[0] + done[0], total[1] + done[1])
+        return total
+
+
+def load(sources: Sequence[Path], endpoint: str, *, graph: str | None = "", replace: bool = False,
+         user: str | None = None, password: str | None = None, query_endpoint: str | None = None,
+         verify: bool = True, chunk_bytes: int = DEFAULT_CHUNK_BYTES, base_iri: str | None = None,
+         timeout: float = 300.0, retries: int = 4,
+         on_progress: Callable[[str, int], None] | None = None) -> LoadReport:
+    """Load build output into the store behind ``endpoint`` (a Graph Store Protocol URL).
+
+    ``graph``: ``""`` one named graph per file (docs/model.md), an IRI for all files, or
+    ``None`` for the default graph. ``replace`` empties each target graph first. With
+    ``verify`` the count of each graph is read back over SPARQL (``query_endpoint``, or the
+    one beside ``endpoint`` for Oxigraph, Virtuoso, Fuseki, GraphDB) and a mismatch is an error.
+    """
+    start = time.perf_counter()
+    targets = plan(sources, graph=graph, base_iri=base_iri)
+    query_url = query_endpoint or query_endpoint_for(endpoint)
+    if verify and query_url is None:
+        raise StoreError(f"cannot tell the SPARQL query endpoint beside {endpoint}; pass it (--sparql URL) "
+                         "or skip verification (--no-verify)")
+    client = GraphStoreClient(endpoint, query_url=query_url, user=user, password=password,
+                              timeout=timeout, retries=retries)
+    by_graph: dict[str | None, list[Path]] = {}
+    for target in targets:
+        by_graph.setdefault(target.graph, []).append(target.path)
+    results: list[GraphLoad] = []
+    limit = ChunkLimit(chunk_bytes)
+    try:
+        client.settle_auth(next(iter(by_graph)))
+        for target_graph, paths in by_graph.items():
+            results.append(_load_graph(client, target_graph, paths, replace=replace, verify=verify,
+                                       limit=limit, on_progress=on_progress))
+    finally:
+        client.close()
+    return LoadReport(endpoint, query_url if verify else None, tuple(results), time.perf_counter() - start)
+
+
+def _load_graph(client: GraphStoreClient, graph: str | None, paths: Iterable[Path], *, replace: bool,
+                verify: bool, limit: ChunkLimit, on_progress: Callable[[str, int], None] | None) -> GraphLoad:
+    t0 = time.perf_counter()
+    if replace:
+        client.delete(graph)
+    before = client.count(graph) if verify else None
+    hashes: array.array[int] = array.array("q")
+    sent = requests_made = bytes_sent = 0
+    names = []
+    for path in paths:
+        names.append(path.name)
+        log.info("loading %s into %s", path, graph or "the default graph")
+        for chunk in chunks(path, limit, hashes):
+            r, b = _send(client, graph, chunk, limit)
+            requests_made += r
+            bytes_sent += b
+            sent += chunk.triples
+            if on_progress is not None:
+                on_progress(path.name, sent)
+    distinct = count_distinct(hashes)
+    after = client.count(graph) if verify else None
+    result = GraphLoad(graph, tuple(names), sent, distinct, requests_made, bytes_sent,
+                       time.perf_counter() - t0, before, after)
+    if verify and not result.verified:
+        where = graph or "the default graph"
+        if not before:
+            raise StoreError(f"{client.url}: sent {distinct:,} distinct triples to {where} but the store holds "
+                             f"{after:,} there")
+        raise StoreError(f"{client.url}: {where} held {before:,} triples, {distinct:,} distinct were sent, and "
+                         f"it now holds {after:,}: inconsistent (use --replace to start from an empty graph)")
+    return result

@@ -1,0 +1,212 @@
+"""The recogniser's dictionary: every HPO name reduced to keys, built once and cached.
+
+Names come from the ontology layer (``kg.ontology.Ontology``): labels and exact synonyms
+(layperson, British spelling, plural and abbreviation synonyms included), related synonyms
+only when asked for (they cost precision on GSC+, see ``benchmarks/recognize_gsc.py``), never
+broad or narrow ones. Obsolete terms are left out, so every ID the recogniser reports is
+current; alt_ids never appear as names, so nothing needs remapping at match time.
+
+Each name is indexed three ways:
+
+* as its key sequence ("renal hypoplasia" -> ``kidney hypoplasia``), with the prefixes of
+  every sequence so a left-to-right scan can stop as soon as no name can continue;
+* with "X of Y" turned round ("hypoplasia of the kidney" <-> "kidney hypoplasia");
+* as a bag of content keys, which lets the matcher accept any word order inside a phrase
+  made only of vocabulary words ("anemia, iron deficiency", "liver, enlarged").
+
+When two terms share a key the better source wins (label, then exact synonym, then related),
+then the lower HPO ID, so the choice is deterministic and documented.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+from kg import paths
+from kg.errors import KgError
+from kg.ontology import MODE_OF_INHERITANCE, ONSET, PHENOTYPIC_ABNORMALITY, Ontology
+from kg.recognize.normalize import (ABBREVIATION_MARK, FUNCTION_WORDS, SKIPPED, Normalizer,
+                                    raw_tokens)
+
+log = logging.getLogger(__name__)
+
+#: Branches recognised by default: phenotypes, modes of inheritance, ages of onset.
+DEFAULT_ROOTS: tuple[str, ...] = (PHENOTYPIC_ABNORMALITY, MODE_OF_INHERITANCE, ONSET)
+#: Bumped whenever the index layout or the way it is built changes.
+INDEX_FORMAT = 1
+
+# Priorities: lower wins when two names give the same key.
+LABEL, EXACT, ABBREVIATION, RELATED = 0, 1, 2, 3
+INVERTED = 10  # added for an "X of Y" <-> "Y X" variant
+BAG = 20  # added for a word-order-free match
+APOSTROPHES = frozenset({"'", "\u2019", "\u2018", "`"})
+MAX_BAG = 6  # content words at most in a word-order-free match
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """What goes into the index; part of the cache key."""
+
+    roots: tuple[str, ...] = DEFAULT_ROOTS
+    related_synonyms: bool = False
+    min_letters: int = 3  # single-word names shorter than this are left out (abbreviations: 2)
+
+
+@dataclass
+class Index:
+    """Everything the matcher needs, picklable; ``terms[i]`` is ``(hpo_id, label)``."""
+
+    hpo_version: str | None
+    hpo_sha256: str | None
+    options: IndexOptions
+    normalizer: Normalizer
+    terms: list[tuple[str, str]] = field(default_factory=list)
+    sequences: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (term, priority)
+    prefixes: set[str] = field(default_factory=set)
+    bags: dict[frozenset[str], tuple[int, int]] = field(default_factory=dict)
+    bag_words: set[str] = field(default_factory=set)
+    glue_pairs: set[str] = field(default_factory=set)  # "k1 k2" that start or make a sequence
+
+
+def name_keys(normalizer: Normalizer, name: str) -> list[str]:
+    """Keys of a name's words, punctuation, articles and possessive 's dropped."""
+    keys: list[str] = []
+    after_apostrophe = False
+    for raw, _, _ in raw_tokens(name):
+        low = raw.lower()
+        if low in SKIPPED:
+            after_apostrophe = raw in APOSTROPHES
+            continue
+        if after_apostrophe and low == "s":
+            after_apostrophe = False
+            continue
+        after_apostrophe = False
+        if raw[0].isalnum():
+            keys.append(normalizer.key(raw))
+    return keys
+
+
+def inverted(keys: list[str]) -> list[str] | None:
+    """"H of M" -> "M H" and "M H" -> "H of M" (two words), or None."""
+    if keys.count("of") == 1:
+        at = keys.index("of")
+        head, tail = keys[:at], keys[at + 1:]
+        if head and tail and len(head) <= 3 and len(tail) <= 3:
+            return tail + head
+        return None
+    if len(keys) == 2 and "of" not in keys:
+        return [keys[1], "of", keys[0]]
+    return None
+
+
+def _names(term, related: bool) -> Iterable[tuple[str, int]]:
+    yield term.label, LABEL
+    for syn in term.synonyms:
+        if syn.scope == "EXACT":
+            yield syn.text, ABBREVIATION if syn.type == "abbreviation" else EXACT
+        elif syn.scope == "RELATED" and related:
+            yield syn.text, RELATED
+
+
+def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
+    """Build the index from a loaded ontology (a few seconds for the full HPO)."""
+    selected: set[str] = set()
+    for root in options.roots:
+        if root not in onto:
+            raise KgError(f"recogniser root {root} is not in the ontology ({onto.source})")
+        selected |= onto.descendants(root)
+    terms = sorted((onto[i] for i in selected if not onto[i].obsolete), key=lambda t: t.id)
+    names = [(term, text, priority) for term in terms
+             for text, priority in _names(term, options.related_synonyms)]
+    vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
+    normalizer = Normalizer(vocabulary)
+    index = Index(onto.version, onto.sha256, options, normalizer)
+    term_index: dict[str, int] = {}
+    sequences: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    bags: dict[frozenset[str], list[tuple[int, int]]] = defaultdict(list)
+    for term, text, priority in names:
+        keys = name_keys(normalizer, text)
+        if not keys or not _worth_indexing(keys, options):
+            continue
+        t = term_index.setdefault(term.id, len(index.terms))
+        if t == len(index.terms):
+            index.terms.append((term.id, term.label))
+        sequences[" ".join(keys)].append((priority, t))
+        flipped = inverted(keys)
+        if flipped:
+            sequences[" ".join(flipped)].append((priority + INVERTED, t))
+        content = frozenset(k for k in keys if k not in FUNCTION_WORDS)
+        if 2 <= len(content) <= MAX_BAG and len(content) == len([k for k in keys if k not in FUNCTION_WORDS]):
+            bags[content].append((priority + BAG, t))
+    for key, candidates in sequences.items():
+        priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
+        index.sequences[key] = (t, priority)
+        parts = key.split(" ")
+        for n in range(1, len(parts)):
+            index.prefixes.add(" ".join(parts[:n]))
+        if len(parts) >= 2:
+            index.glue_pairs.add(" ".join(parts[:2]))
+    for bag, candidates in bags.items():
+        priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
+        index.bags[bag] = (t, priority)
+        index.bag_words |= bag
+    return index
+
+
+def _worth_indexing(keys: list[str], options: IndexOptions) -> bool:
+    """Leave out names that are only function words, numbers or too short to be safe."""
+    if all(k in FUNCTION_WORDS or k.isdigit() for k in keys):
+        return False
+    if len(keys) == 1:
+        key = keys[0]
+        if key.startswith(ABBREVIATION_MARK):
+            return len(key) - 1 >= 2
+        return len(key) >= options.min_letters
+    return True
+
+
+# -- caching ---------------------------------------------------------------------------------
+def _fingerprint(options: IndexOptions) -> str:
+    """Hash of everything besides hp.obo that shapes the index: tables, options, format."""
+    digest = hashlib.sha256(f"{INDEX_FORMAT}|{options!r}".encode())
+    data = resources.files("kg.recognize").joinpath("data")
+    for name in sorted(p.name for p in data.iterdir() if p.name.endswith(".tsv")):
+        digest.update(name.encode())
+        digest.update(data.joinpath(name).read_bytes())
+    for module in ("normalize.py", "lexicon.py"):
+        digest.update(resources.files("kg.recognize").joinpath(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_index(path: Path | str | None = None, options: IndexOptions = IndexOptions(), *,
+               use_cache: bool = True) -> Index:
+    """The index for an hp.obo (default: the vendored one), from cache when it is current."""
+    from kg.ontology import sha256_of
+
+    obo = Path(path or paths.HP_OBO)
+    if not obo.exists():
+        from kg.errors import OntologyError
+        raise OntologyError("ontology file not found", path=str(obo))
+    cache = paths.cache_dir() / f"recognizer-{sha256_of(obo)[:20]}-{_fingerprint(options)}.pickle"
+    if use_cache and cache.exists():
+        try:
+            with open(cache, "rb") as handle:
+                index = pickle.load(handle)
+            if isinstance(index, Index):
+                return index
+        except Exception:  # a corrupt cache is rebuilt, never trusted
+            log.warning("ignoring unreadable recogniser cache %s", cache)
+    index = build(Ontology.load(obo, use_cache=use_cache), options)
+    if use_cache:
+        tmp = cache.with_suffix(f".{id(index)}.tmp")
+        with open(tmp, "wb") as handle:
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    return index
