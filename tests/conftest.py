@@ -28,3 +28,16 @@ def seeds() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"seed documents not found at {SEEDS} (they live in ../shared/seeds beside the repo)")
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def full_build(tmp_path_factory):
+    """One full default build (all HPO annotations, default documents) per test session."""
+    from kg.build import BuildOptions, build
+    from kg.report import Report
+
+    out = tmp_path_factory.mktemp("full") / "build"
+    report = Report()
+    result = build(BuildOptions(out=out), report=report)
+    result.report = report  # type: ignore[attr-defined]
+    return result
