@@ -41,6 +41,10 @@ def make_span(text: str, start: int, end: int) -> Span:
 
 
 def view_span(text: str, view: CleanView, start: int, end: int) -> Span:
+    while end > start and view.clean[end - 1].isspace():
+        end -= 1
+    while start < end and view.clean[start].isspace():
+        start += 1
     s, e = view.span(start, end)
     return Span(s, e, text[s:e])
 
@@ -75,7 +79,8 @@ _PREVALENCE = re.compile(
     r"(?:between |from |about |approximately |around |estimated (?:to be |at )?)?"
     r"(?P<low>" + _NUM + r")(?: ?(?:-|–|to|and) ?(?P<high>" + _NUM + r"))?"
     r"(?P<incidences> (?:new )?(?:cases|incidences?))?(?: (?:in|per|out of|of every|every) (?:every )?(?P<per>" + _BIGNUM + r"))"
-    r"(?: (?P<pop>[a-z]+(?: [a-z]+)?))?", re.I)
+    r"(?: (?P<pop>people|individuals|persons|live births|births|newborns|infants|children|adults|men|women|males|females))?",
+    re.I)
 
 
 def _big_number(text: str) -> int | None:
@@ -121,7 +126,7 @@ def prevalence(text: str, start: int, end: int) -> list[Prevalence]:
             measure = "incidence" if re.search(r"incidence|new cases|annual|each year|per year", window) else "prevalence"
             if population in ("births", "newborns") and measure == "prevalence":
                 measure = "birth-prevalence"
-            stop = m.end() if m.group("pop") and population != "people" or pop.startswith("people") else m.end("per")
+            stop = m.end("pop") if m.group("pop") else m.end("per")
             annual = bool(re.search(r"annual|each year|per year|a year", window))
             out.append(Prevalence(view_span(text, view, m.start("low"), stop), measure, low, high, per,
                                   population, annual))

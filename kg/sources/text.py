@@ -98,6 +98,14 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_START.match(text))
 
 
+def read_handle(handle: object, *, path: str, media_type: str | None = None) -> SourceText:
+    """Read an open handle (binary, or text which is taken as UTF-8) into a :class:`SourceText`."""
+    raw = handle.read()  # type: ignore[attr-defined]
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    return load_text(raw, path=path, media_type=media_type)
+
+
 def load_text(raw: bytes, *, path: str, media_type: str | None = None, charset: str | None = None) -> SourceText:
     """Bytes of a document (plain text or HTML) -> :class:`SourceText`; InputError names the file."""
     sha = hashlib.sha256(raw).hexdigest()
@@ -153,8 +161,11 @@ class _Renderer(HTMLParser):
                 self._emit("\n")
         if tag == "li":
             self._emit(f"  {BULLET} ")
-        if tag in ("td", "th") and self.parts and not self.parts[-1].endswith(("\n", " ")):
-            self._emit(" ")
+        if tag in ("td", "th") and self.parts and not self.parts[-1].endswith("\n"):
+            if self.parts[-1].endswith(" "):
+                self.parts[-1] = self.parts[-1][:-1]
+                self.length -= 1
+            self._emit("\t")
         if tag in _HEADINGS:
             self.heading = (_HEADINGS[tag], self.length)
 
@@ -396,3 +407,26 @@ def parse_date(raw: str, *, order: str = "MDY") -> DateValue:
     if m:
         return DateValue(raw, s)
     return DateValue(raw)
+
+
+_HEADING_LINE = re.compile(r"[A-Z][A-Za-z'’&/,\- ]{1,60}[A-Za-z)]")
+
+
+def heading_lines(text: str, start: int = 0, end: int | None = None) -> list[Heading]:
+    """Lines of plain text that look like headings: short, no sentence punctuation, a blank line
+    (or the start) before them. HTML headings come from the markup instead."""
+    end = len(text) if end is None else end
+    out = []
+    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", text[start:end], re.M):
+        line = m.group(1)
+        s = start + m.start(1)
+        words = line.split()
+        if not 1 <= len(words) <= 7 or not _HEADING_LINE.fullmatch(line) or line.endswith((".", ":", ",", ";")):
+            continue
+        line_start = text.rfind("\n", 0, s) + 1
+        prev_end = line_start - 1
+        prev_start = text.rfind("\n", 0, max(prev_end, 0)) + 1
+        if prev_end > 0 and text[prev_start:prev_end].strip():
+            continue  # not after a blank line: a wrapped sentence, not a heading
+        out.append(Heading(line, s, s + len(line), 0))
+    return out
