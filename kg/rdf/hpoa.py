@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from kg.curie import DEFAULT_BASE, IDENTIFIER_PREFIXES, expand, hp_iri
-from kg.model import EVIDENCE_ECO, SEX_PATO, Annotation, Aspect, Evidence
+from kg.model import EVIDENCE_ECO, SEX_PATO, Annotation, Aspect
 from kg.rdf.iri import mint
 from kg.rdf.terms import FALSE, TRUE, XSD_INTEGER, Triple, check_iri, literal
 from kg.rdf.vocab import BIOLINK, INFORES_HPOA, RDF, RDFS, RDKGV, n3
@@ -26,10 +26,6 @@ _EVIDENCE = n3(BIOLINK.has_evidence)
 _PUBLICATIONS = n3(BIOLINK.publications)
 _PKS = n3(BIOLINK.primary_knowledge_source)
 _PKS_HPOA = n3(INFORES_HPOA)
-_KNOWLEDGE_LEVEL = n3(BIOLINK.knowledge_level)
-_AGENT_TYPE = n3(BIOLINK.agent_type)
-_ASSERTION = literal("knowledge_assertion")
-_MANUAL, _AUTOMATED = literal("manual_agent"), literal("automated_agent")
 _ASPECT = n3(RDKGV.aspect)
 _BIOCURATION = n3(RDKGV.biocuration)
 _SOURCE_OBJECT = n3(RDKGV.sourceObject)
@@ -136,8 +132,7 @@ class _AssociationMapper:
         obj = "<" + hp_iri(a.hpo_id) + ">"
         pairs = [(_TYPE, _ASSOCIATION), (_SUBJECT, disease), (_PREDICATE, predicate), (_OBJECT, obj),
                  (_NEGATED, TRUE if a.negated else FALSE), (_EVIDENCE, _EVIDENCE_IRI[a.evidence]),
-                 (_PKS, _PKS_HPOA), (_KNOWLEDGE_LEVEL, _ASSERTION),
-                 (_AGENT_TYPE, _AUTOMATED if a.evidence is Evidence.IEA else _MANUAL)]
+                 (_PKS, _PKS_HPOA)]
         add = pairs.append
         if cls != _ASSOCIATION:
             add((_TYPE, cls))
