@@ -32,7 +32,7 @@ from kg.ontology import ONSET, PHENOTYPIC_ABNORMALITY, ROOT, Ontology, sha256_of
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 #: Disease corpora: the source prefix of each disease ID; ``all`` is their union.
 CORPORA = ("omim", "orpha", "decipher")
 CORPUS_CHOICES = ("all", "omim", "orpha")
@@ -65,7 +65,8 @@ class SimilarityIndex:
     _ARRAYS = ("term_ids", "term_labels", "anc_indptr", "anc_indices", "level_ptr", "level_children",
                "level_seg", "level_pptr", "level_parents", "counts", "totals", "disease_ids", "disease_names",
                "disease_corpus", "prof_indptr", "prof_indices", "prof_freq", "neg_indptr", "neg_indices",
-               "onset_indptr", "onset_indices", "alias_from", "alias_to", "alias_reason", "meta")
+               "onset_indptr", "onset_indices", "clos_indptr", "clos_indices", "reach_indptr",
+               "reach_indices", "alias_from", "alias_to", "alias_reason", "meta")
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         missing = [name for name in self._ARRAYS if name not in arrays]
@@ -167,6 +168,15 @@ class SimilarityIndex:
         return {name: getattr(self, name) for name in self._ARRAYS}
 
 
+def gather(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated CSR rows ``rows`` and, for each element, its position in ``rows``."""
+    starts, ends = indptr[rows], indptr[rows + 1]
+    lengths = ends - starts
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return indices[np.repeat(starts, lengths) + offsets], owner
+
+
 # -- building ----------------------------------------------------------------------------------
 def build(ontology: Ontology, annotations: Iterable[Annotation], *, key: str = "",
           hpoa_version: str = "") -> SimilarityIndex:
@@ -244,6 +254,8 @@ def build(ontology: Ontology, annotations: Iterable[Annotation], *, key: str = "
     neg_indptr, neg_indices, _ = _csr([[(t, 0.0) for t in sorted(negated.get(d, ()))] for d in diseases])
     onset_indptr, onset_indices, _ = _csr([[(t, 0.0) for t in sorted(onset.get(d, ()))] for d in diseases])
 
+    clos_indptr, clos_indices, reach_indptr, reach_indices = _closures(prof_indptr, prof_indices, anc_indptr,
+                                                                       anc_indices, n)
     alias_from, alias_to, alias_reason = [], [], []
     known = set(ontology.terms) | set(ontology.alt_ids)
     for hp_id in sorted(known - set(live)):
@@ -265,12 +277,31 @@ def build(ontology: Ontology, annotations: Iterable[Annotation], *, key: str = "
         "prof_indptr": prof_indptr, "prof_indices": prof_indices, "prof_freq": prof_freq,
         "neg_indptr": neg_indptr, "neg_indices": neg_indices,
         "onset_indptr": onset_indptr, "onset_indices": onset_indices,
+        "clos_indptr": clos_indptr, "clos_indices": clos_indices,
+        "reach_indptr": reach_indptr, "reach_indices": reach_indices,
         "alias_from": np.array(alias_from, dtype=str), "alias_to": np.array(alias_to, dtype=str),
         "alias_reason": np.array(alias_reason, dtype=str), "meta": np.array(meta),
     }
     if ROOT not in index:
         raise InputError(f"ontology has no root term {ROOT}", path=ontology.source)
     return SimilarityIndex(arrays)
+
+
+def _closures(prof_indptr: np.ndarray, prof_indices: np.ndarray, anc_indptr: np.ndarray,
+              anc_indices: np.ndarray, n_terms: int) -> tuple[np.ndarray, ...]:
+    """Each disease's profile closure (CSR by disease) and its transpose (CSR by term: the
+    diseases a term reaches, i.e. annotated to it or a descendant)."""
+    n_diseases = len(prof_indptr) - 1
+    anc, owner = gather(anc_indptr, anc_indices, prof_indices.astype(np.int64))
+    disease = np.repeat(np.arange(n_diseases), np.diff(prof_indptr))[owner]
+    key = np.unique(disease.astype(np.int64) * n_terms + anc)
+    rows, terms = np.divmod(key, n_terms)
+    clos_indptr = np.zeros(n_diseases + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_diseases), out=clos_indptr[1:])
+    order = np.lexsort((rows, terms))
+    reach_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(terms, minlength=n_terms), out=reach_indptr[1:])
+    return clos_indptr, terms.astype(np.int32), reach_indptr, rows[order].astype(np.int32)
 
 
 def _fraction(a: Annotation) -> float:

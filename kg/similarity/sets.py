@@ -1,28 +1,29 @@
 """Set similarity: a set of query terms against every disease profile at once.
 
-For one query the term measure is computed between each query term and every term of the
-ontology (``terms.term_matrix``), gathered at the ~250,000 (disease, term) profile entries,
-and reduced per disease with ``np.maximum.reduceat`` / ``np.add.reduceat`` over the CSR
-segments. That gives, per disease, the best match of every query term (query -> disease) and
-of every disease term (disease -> query), from which all the combinations follow:
+Per disease we need the best match of every query term (query -> disease, "row maxima") and
+of every disease term (disease -> query, "column maxima"); all the combinations follow:
 
 * ``bma``: best-match average over both directions, (sum of row maxima + sum of column
   maxima) / (n_query + n_disease) -- pyhpo/hpo3 ``BMA``;
 * ``funSimAvg`` / ``funSimMax``: mean (max) of the two directional averages (Schlicker 2006);
 * ``one-sided``: the query -> disease average only (Phenomizer's asymmetric score);
 * ``simgic``: IC-weighted Jaccard of the two ancestor closures (Pesquita 2008).
+
+Row maxima for Resnik come from the "reach" index (which diseases are annotated to a term or
+a descendant): the best match of q in d is the most informative ancestor of q that d reaches.
+Other measures gather the term scores at the ~250,000 profile entries and reduce each CSR
+segment with ``np.maximum.reduceat``. No per-pair Python loops.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from kg.errors import InputError
-from kg.similarity.index import SimilarityIndex
-from kg.similarity.terms import check_method, gather, resnik_block, term_matrix, transform
+from kg.similarity.index import SimilarityIndex, gather
+from kg.similarity.terms import check_method, resnik_block, term_matrix
 
 COMBINES = ("bma", "funSimAvg", "funSimMax", "one-sided", "simgic")
 
@@ -64,36 +65,67 @@ def unique_terms(query: np.ndarray | list[int]) -> np.ndarray:
     return arr[np.sort(first)]
 
 
+def resnik_row_max(index: SimilarityIndex, query: np.ndarray, ic: np.ndarray,
+                   diseases: int | None = None) -> np.ndarray:
+    """(diseases x queries) Resnik score of each query term's best match in each disease.
+
+    Each query term's ancestors are visited in increasing IC and write their IC to the
+    diseases they reach; the last write is the maximum. That touches the diseases of about a
+    dozen ancestors instead of all 250,000 profile entries.
+    """
+    out = np.zeros((index.n_diseases if diseases is None else diseases, len(query)))
+    rp, ri = index.reach_indptr, index.reach_indices
+    for j, q in enumerate(query):
+        anc = index.ancestors(int(q))
+        for a in anc[np.argsort(ic[anc], kind="stable")]:
+            if ic[a] > 0:
+                out[ri[rp[a]:rp[a + 1]], j] = ic[a]
+    return out
+
+
+def entry_scores(index: SimilarityIndex, query: np.ndarray, method: str, ic: np.ndarray) -> np.ndarray:
+    """(profile entries x queries), Fortran order: each query term against every profile entry.
+
+    The measure is computed once per ontology term (19,000 rows) and then gathered at the
+    250,000 profile entries, which is cheaper than transforming every entry.
+    """
+    per_term = np.asfortranarray(term_matrix(index, query, None, method=method, ic=ic))
+    entries = index.prof_indices
+    block = np.empty((len(entries), len(query)), order="F")
+    for j in range(len(query)):
+        np.take(per_term[:, j], entries, out=block[:, j])
+    return block
+
+
 def matches(index: SimilarityIndex, query: np.ndarray, *, method: str = "resnik", corpus: str = "all",
-            dtype: type = np.float64) -> Matches:
-    """Row maxima and column sums of ``query`` against every disease profile."""
+            backward: bool = True) -> Matches:
+    """Row maxima and column sums of ``query`` against every disease profile.
+
+    ``backward=False`` skips the disease -> query direction (``col_sum`` is then zeros), for
+    one-sided scores.
+    """
     check_method(method)
     query = unique_terms(query)
     ic = index.ic(corpus)
     entries = index.prof_indices
-    if method == "graphic":
-        block = term_matrix(index, query, entries, method="graphic", ic=ic)
-    else:
-        block = resnik_block(index, query, ic, dtype)[entries]
-        if method != "resnik":
-            same = entries[:, None] == query[None, :] if method == "jc" else None
-            block = transform(method, block, ic[entries], ic[query], same)
     starts = index.prof_indptr[:-1]
-    row_max = np.maximum.reduceat(block, starts, axis=0)
-    col_sum = np.add.reduceat(block.max(axis=1), starts)
+    col_sum = np.zeros(index.n_diseases)
+    if method == "resnik":
+        row_max = resnik_row_max(index, query, ic)
+        if backward and len(query):
+            best = resnik_block(index, query, ic).max(axis=1)
+            col_sum = np.add.reduceat(best[entries], starts)
+        return Matches(query, row_max, col_sum, index.profile_sizes)
+    block = entry_scores(index, query, method, ic)
+    row_max = np.zeros((index.n_diseases, len(query)))
+    best = None
+    for j in range(len(query)):
+        column = block[:, j]
+        row_max[:, j] = np.maximum.reduceat(column, starts)
+        best = column.copy() if best is None else np.maximum(best, column, out=best)
+    if backward and best is not None:
+        col_sum = np.add.reduceat(best, starts)
     return Matches(query, row_max, col_sum, index.profile_sizes)
-
-
-@lru_cache(maxsize=4)
-def _closures(index: SimilarityIndex) -> tuple[np.ndarray, np.ndarray]:
-    """CSR of each disease's ancestor closure (union of its terms' ancestors)."""
-    anc, owner = gather(index.anc_indptr, index.anc_indices, index.prof_indices.astype(np.int64))
-    disease = index.profile_rows[owner]
-    key = np.unique(disease.astype(np.int64) * index.n_terms + anc)
-    rows, terms = np.divmod(key, index.n_terms)
-    indptr = np.zeros(index.n_diseases + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=index.n_diseases), out=indptr[1:])
-    return indptr, terms
 
 
 def closure_mask(index: SimilarityIndex, query: np.ndarray) -> np.ndarray:
@@ -106,13 +138,10 @@ def closure_mask(index: SimilarityIndex, query: np.ndarray) -> np.ndarray:
 def simgic(index: SimilarityIndex, query: np.ndarray, *, corpus: str = "all") -> np.ndarray:
     """simGIC of the query against every disease: shared closure IC / union closure IC."""
     ic = index.ic(corpus)
-    indptr, terms = _closures(index)
-    mask = closure_mask(index, query)
-    weights = np.where(mask, ic, 0.0)
-    starts = indptr[:-1]
+    terms, starts = index.clos_indices, index.clos_indptr[:-1]
+    weights = np.where(closure_mask(index, query), ic, 0.0)
     inter = np.add.reduceat(weights[terms], starts)
-    total = np.add.reduceat(ic[terms], starts)
-    union = total + weights.sum() - inter
+    union = np.add.reduceat(ic[terms], starts) + weights.sum() - inter
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(union > 0, inter / union, 0.0)
 
@@ -123,12 +152,13 @@ def score(index: SimilarityIndex, query: np.ndarray, *, method: str = "resnik", 
     check_combine(combine)
     if combine == "simgic":
         return simgic(index, unique_terms(query), corpus=corpus)
-    return matches(index, query, method=method, corpus=corpus).combine(combine)
+    return matches(index, query, method=method, corpus=corpus,
+                   backward=combine != "one-sided").combine(combine)
 
 
 def set_similarity(index: SimilarityIndex, a: np.ndarray, b: np.ndarray, *, method: str = "resnik",
                    combine: str = "bma", corpus: str = "all") -> float:
-    """Similarity of two term sets (term indices), e.g. to compare two patients."""
+    """Similarity of two term sets (term indices), e.g. two patients; ``one-sided`` is a -> b."""
     check_combine(combine)
     a, b = unique_terms(a), unique_terms(b)
     if not len(a) or not len(b):
@@ -138,13 +168,13 @@ def set_similarity(index: SimilarityIndex, a: np.ndarray, b: np.ndarray, *, meth
         ma, mb = closure_mask(index, a), closure_mask(index, b)
         union = ic[ma | mb].sum()
         return float(ic[ma & mb].sum() / union) if union > 0 else 0.0
-    block = term_matrix(index, b, a, method=method, ic=ic)  # rows: a, columns: b
-    forward, backward = block.max(axis=0), block.max(axis=1)  # best of each b in a, of each a in b
+    block = term_matrix(index, b, a, method=method, ic=ic)  # rows: terms of a, columns: terms of b
+    a_to_b = block.max(axis=1)  # best match in b of each term of a
+    b_to_a = block.max(axis=0)  # best match in a of each term of b
     if combine == "bma":
-        return float((forward.sum() + backward.sum()) / (len(a) + len(b)))
-    fa, fb = backward.mean(), forward.mean()
+        return float((a_to_b.sum() + b_to_a.sum()) / (len(a) + len(b)))
     if combine == "funSimAvg":
-        return float((fa + fb) / 2.0)
+        return float((a_to_b.mean() + b_to_a.mean()) / 2.0)
     if combine == "funSimMax":
-        return float(max(fa, fb))
-    return float(fa)  # one-sided: a -> b
+        return float(max(a_to_b.mean(), b_to_a.mean()))
+    return float(a_to_b.mean())

