@@ -174,7 +174,7 @@ ANALYTES: tuple[Analyte, ...] = (
     Analyte("urine_protein", (r"protein",), positive="HP:0000093", group="urinalysis"),
     Analyte("urine_blood", (r"blood",), positive="HP:0000790", group="urinalysis"),
     Analyte("urine_glucose", (r"sugar", r"glucose"), positive="HP:0003076", group="urinalysis"),
-    Analyte("ph", (r"ph",), None, None, category="blood gas"),
+    Analyte("ph", (r"ph",), "HP:0001941", "HP:0001948", category="blood gas"),
     Analyte("pao2", (r"pao2", r"arterial oxygen (?:tension|pressure)"), "HP:0012418", None, category="blood gas"),
     Analyte("paco2", (r"paco2", r"arterial carbon dioxide (?:tension|pressure)"), "HP:0012417", "HP:0012416",
             category="blood gas"),
