@@ -247,8 +247,8 @@ def _parse_obo(path: Path) -> tuple[str | None, dict[str, str], list[Term]]:
             definition=str(t.definition) if t.definition else None,
             synonyms=synonyms, parents=parents,
             alt_ids=tuple(sorted(t.alternate_ids)), obsolete=bool(t.obsolete),
-            replaced_by=tuple(sorted(r.id for r in t.replaced_by)),
-            consider=tuple(sorted(c.id for c in t.consider)),
+            replaced_by=_target_ids(t.replaced_by, t.id, path),
+            consider=_target_ids(t.consider, t.id, path),
             xrefs=tuple(sorted(x.id for x in t.xrefs)),
             comment=t.comment or None,
         ))
@@ -258,6 +258,23 @@ def _parse_obo(path: Path) -> tuple[str | None, dict[str, str], list[Term]]:
     if version and "/" in version:
         version = version.rsplit("/", 1)[-1]
     return version, header, terms
+
+
+def _target_ids(targets, term_id: str, path: Path) -> tuple[str, ...]:
+    """IDs named by ``replaced_by`` / ``consider`` without looking each term up.
+
+    Iterating a pronto term set resolves every ID and raises a bare KeyError when the target
+    is not in the file (a slice, or a dangling upstream reference). The IDs alone are what a
+    Term records; ``resolve()`` already treats a replacement that is not loaded as no replacement.
+    """
+    ids = getattr(targets, "_ids", None)  # pronto's EntitySet keeps the raw IDs here
+    if ids is not None:
+        return tuple(sorted(ids))
+    try:
+        return tuple(sorted(t.id for t in targets))
+    except KeyError as exc:
+        raise OntologyError(f"refers to {exc.args[0]}, which is not in the file", path=str(path),
+                            identifier=term_id) from exc
 
 
 def _read_header(data: bytes, path: Path) -> dict[str, str]:
