@@ -26,8 +26,10 @@ class BIOLINK(DefinedNamespace):
     Association: URIRef
     Case: URIRef
     CaseToPhenotypicFeatureAssociation: URIRef
+    ChemicalOrDrugOrTreatmentToDiseaseOrPhenotypicFeatureAssociation: URIRef
     ClinicalAttribute: URIRef
     ClinicalCourse: URIRef
+    ClinicalMeasurement: URIRef
     ClinicalModifier: URIRef
     Disease: URIRef
     DiseaseOrPhenotypicFeatureToGeneticInheritanceAssociation: URIRef
@@ -39,6 +41,7 @@ class BIOLINK(DefinedNamespace):
     PhenotypicFeature: URIRef
     Procedure: URIRef
     Publication: URIRef
+    Treatment: URIRef
     # slots
     agent_type: URIRef
     aggregator_knowledge_source: URIRef
@@ -78,6 +81,74 @@ class RDKGV(DefinedNamespace):
     spanEnd: URIRef
     justification: URIRef
     documentKind: URIRef
+    # documents (kg/rdf/documents.py; docs/model.md "Documents")
+    CaseReport: URIRef
+    Dose: URIRef
+    GardPage: URIRef
+    QuestionAnswerPage: URIRef
+    Question: URIRef
+    SmokingHistory: URIRef
+    ageMax: URIRef
+    ageMin: URIRef
+    agent: URIRef
+    analyte: URIRef
+    answerEnd: URIRef
+    answerStart: URIRef
+    appliedToPrevent: URIRef
+    causeStatus: URIRef
+    certainty: URIRef
+    cigarettesPerDay: URIRef
+    comparator: URIRef
+    complication: URIRef
+    describesCase: URIRef
+    diagnosedBy: URIRef
+    diagnosis: URIRef
+    dose: URIRef
+    doseAmount: URIRef
+    doseUnit: URIRef
+    durationUnit: URIRef
+    durationValue: URIRef
+    evidence: URIRef
+    flag: URIRef
+    frequency: URIRef
+    group: URIRef
+    indicates: URIRef
+    isInherited: URIRef
+    journal: URIRef
+    laypersonLabel: URIRef
+    measure: URIRef
+    measurementCategory: URIRef
+    namesResource: URIRef
+    onsetMaxYears: URIRef
+    onsetMinYears: URIRef
+    origin: URIRef
+    outcome: URIRef
+    packYears: URIRef
+    per: URIRef
+    perPopulation: URIRef
+    population: URIRef
+    prevalence: URIRef
+    prognosisFactor: URIRef
+    qualitativeValue: URIRef
+    received: URIRef
+    recurrenceRiskPercent: URIRef
+    referenceNumber: URIRef
+    referenceSource: URIRef
+    referenceText: URIRef
+    regimen: URIRef
+    resolutionNote: URIRef
+    route: URIRef
+    section: URIRef
+    sex: URIRef
+    smoking: URIRef
+    smokingStatus: URIRef
+    smokingYears: URIRef
+    supports: URIRef
+    suspectedDiagnosis: URIRef
+    textSha256: URIRef
+    timePoint: URIRef
+    tollFreeNumber: URIRef
+    topic: URIRef
 
 
 class PAV(DefinedNamespace):
@@ -117,6 +188,19 @@ class SCHEMA(DefinedNamespace):
     _NS = Namespace("http://schema.org/")
 
     name: URIRef
+    # documents: organisations and quantitative values
+    Organization: URIRef
+    QuantitativeValue: URIRef
+    address: URIRef
+    addressCountry: URIRef
+    email: URIRef
+    faxNumber: URIRef
+    maxValue: URIRef
+    minValue: URIRef
+    telephone: URIRef
+    unitText: URIRef
+    url: URIRef
+    value: URIRef
 
 
 INFORES = Namespace("https://w3id.org/biolink/infores/")
