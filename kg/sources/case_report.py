@@ -43,7 +43,7 @@ HEADINGS: tuple[tuple[str, str], ...] = (
 CASE_TOPICS = ("case", "differential", "outcome")  # every sentence is about the patient
 MIXED_TOPICS = ("summary", "background", "discussion")  # only sentences about the patient
 _PATIENT_REF = re.compile(r"\b(?:our|the|this) (?:patient|case|man|woman|boy|girl)\b|\bin (?:our|this|the present) case\b"
-                          r"|\b(?:he|she|his|her)\b", re.I)
+                          r"|\b(?:he|she|his|her)\b|\b(?:a|an) \d{1,3}[- ]year[- ]old\b", re.I)
 _CASE_INTRO = re.compile(r"^\s*(?:An?|The|We (?:report|describe|present) (?:the case of )?an?) (?:(\d{1,3})[- ]year[- ]old )?"
                          r"(?:(?:previously healthy|healthy|Japanese|Caucasian|white|black|Asian) )?"
                          r"(male|female|man|woman|boy|girl|gentleman|lady|patient)\b", re.I)
@@ -133,7 +133,8 @@ def split_sections(src: SourceText) -> list[Section]:
     # the first paragraph introducing a patient starts the case presentation, wherever it is
     result: list[Section] = []
     for sec in out:
-        if sec.topic in ("background", "front-matter") and not any(s.topic == "case" for s in out):
+        if sec.topic in ("background", "front-matter", "summary") and (sec.topic != "summary" or
+                                                                      not any(s.topic == "case" for s in out)):
             intro = next((m for m in re.finditer(r"(?:^|\n[ \t]*\n)([^\n])", text[sec.start:sec.end])
                           if _CASE_INTRO.match(text[sec.start + m.start(1):sec.start + m.start(1) + 120])), None)
             if intro is not None:
@@ -308,7 +309,8 @@ def _unique_doses(doses: tuple[Dose, ...]) -> tuple[Dose, ...]:
 # -- diagnoses ------------------------------------------------------------------------------------------
 _DISEASE_WORD = re.compile(r"(?i:disease|syndrome|vasculitis|itis\b|osis\b|embolism|infarction|stenosis|hypertension|failure|"
                            r"infection|disorder|cancer|carcinoma|tumou?r|bleeding|endocarditis|neoplasm|anaemia|anemia|"
-                           r"haemorrhage|hemorrhage)|^[A-Z]{2,5}$")
+                           r"haemorrhage|hemorrhage|lupus|fever|sclerosis|dystrophy|atrophy|deficiency|pathy\b|emia\b|oma\b|"
+                           r"malformation|sarcoidosis)|^[A-Z]{2,5}$")
 _NOT_A_NAME = re.compile(r"\b(?:all|patient|other than|that cause|table|figure|detection|abnormality)\b", re.I)
 _EXCLUDED = re.compile(r"(?P<list>[^.;:]+?),? (?:which [^,]+, )?(?:were|was) (?:also )?(?:negative|excluded|ruled out|not confirmed"
                        r"|not considered|unlikely)|(?:excluded|ruled out) (?P<obj>[^.;]+)"
@@ -320,7 +322,7 @@ def abbreviations(text: str) -> dict[str, str]:
     """Every "long form (ABBR)" defined in the text, by the abbreviation (lower-cased)."""
     view = CleanView.of(text)
     out: dict[str, str] = {}
-    for m in re.finditer(r"\b((?:[A-Za-z][a-z\-]*)(?: [a-z\-]+){0,7}) \(([A-Z][A-Za-z0-9]{1,7})\)", view.clean):
+    for m in re.finditer(r"\b((?:[A-Za-z][a-z\-]*)(?: [A-Za-z][a-z\-]*){0,7}) \(([A-Z][A-Za-z0-9]{1,7})\)", view.clean):
         words, abbr = m.group(1).split(), m.group(2)
         letters = [ch for ch in abbr.lower() if ch.isalpha()]
         for k in range(len(words), 0, -1):
@@ -386,15 +388,12 @@ def diagnoses(text: str, spans: list[tuple[str, int, int]], names: list[str]) ->
 def _disease(text: str, sections: list[Section]) -> tuple[DiseaseName, list[str]]:
     """The disease the report is about: the first "Long name (ABBR)" definition, else the title line."""
     view = CleanView.of(text, 0, min(len(text), 6000))
-    m = re.search(r"\b((?:[A-Z][a-z]+|[a-z]+)(?: [a-z\-]+){1,6}) \(([A-Z][A-Za-z]{1,7})\)", view.clean)
-    if m:
-        words = m.group(1).split()
-        initials = m.group(2).lower()
-        k = len(initials)
-        name = " ".join(words[-k:]) if len(words) >= k and "".join(w[0] for w in words[-k:]).lower() == initials \
-            else m.group(1)
-        start = m.start(1) + m.group(1).rfind(name)
-        return DiseaseName(name, facts.view_span(text, view, start, start + len(name)), (), (m.group(2),)), [m.group(2)]
+    for abbr, name in abbreviations(text[:6000]).items():
+        m = re.search(re.escape(name) + r" \(" + re.escape(abbr) + r"\)", view.clean, re.I)
+        if m and _DISEASE_WORD.search(name):
+            original = m.group(0)[:len(name)]
+            short = m.group(0)[len(name) + 2:-1]
+            return DiseaseName(original, facts.view_span(text, view, m.start(), m.start() + len(name)), (), (short,)), [short]
     first = re.search(r"\S[^\n]*", text)
     assert first is not None
     return DiseaseName(first.group(0).strip(), Span(first.start(), first.end(), first.group(0))), []
@@ -407,7 +406,7 @@ def _outcomes(text: str, sections: list[Section]) -> list[Outcome]:
             continue
         view = CleanView.of(text, sec.start, sec.end)
         for status, pattern in (("improved", r"\bimproved\b"), ("recurred", r"\brecurred\b|\brecurrence\b"),
-                                ("persisted", r"\bpersisted\b|\bremained\b"), ("resolved", r"\bresolved\b|\bremission\b"),
+                                ("persisted", r"\bpersisted\b|\bremained\b(?! well)"), ("stable", r"\bremained well\b"), ("resolved", r"\bresolved\b|\bremission\b"),
                                 ("died", r"\bdied\b|\bdeath\b"), ("discharged", r"\bdischarged\b")):
             m = re.search(pattern, view.clean, re.I)
             if m:

@@ -51,7 +51,7 @@ def detect_kind(text: str, *, path: str) -> Kind:
     for kind, marks in _MARKS.items():
         score = 0
         for pattern, weight in marks:
-            score += weight * min(3, len(re.findall(pattern, text, re.M | re.I if kind != Kind.CASE_REPORT else re.M)))
+            score += weight * min(3, len(re.findall(pattern, text, re.M | re.I)))
         scores[kind] = min(score, _CAPS[kind] * 2)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0].value))
     (best, top), (_, second) = ranked[0], ranked[1]

@@ -398,15 +398,17 @@ def parse_reference(number: int, text: str, start: int, end: int) -> Reference:
 
 
 def numbered_references(text: str, start: int, end: int) -> list[Reference]:
-    """A numbered reference list ("1. ...", "[1] ...") within ``text[start:end]``."""
-    items = list(re.finditer(r"^[ \t]*(?:\[(\d{1,3})\]|(\d{1,3})\.)[ \t]+(?=\S)", text[start:end], re.M))
+    """A numbered reference list ("1. ...", "[1] ...", or the bullets of an HTML <ol>) in ``text[start:end]``."""
+    items = list(re.finditer(r"^[ \t]*(?:\[(\d{1,3})\]|(\d{1,3})\.|(•))[ \t]+(?=\S)", text[start:end], re.M))
+    if any(m.group(3) for m in items) and any(m.group(1) or m.group(2) for m in items):
+        items = [m for m in items if not m.group(3)]
     out = []
     for i, m in enumerate(items):
         s = start + m.end()
         e = start + items[i + 1].start() if i + 1 < len(items) else end
         while e > s and text[e - 1].isspace():
             e -= 1
-        number = int(m.group(1) or m.group(2))
+        number = int(m.group(1) or m.group(2) or i + 1)
         if not re.search(r"\b(?:19|20)\d{2}\b|https?://", text[s:e]):
             continue
         out.append(parse_reference(number, text, s, e))

@@ -91,6 +91,11 @@ def read_text(src: SourceText, *, source: str, recognizer: facts.Recognizer | No
         report.warning("documents/no-recogniser", "no concept recogniser: phenotypes in the prose were not read",
                        path=source)
     for sec in sections:
+        if sec.topic == "phenotype-table":  # prose above the table ("People with X are tall ...")
+            head = re.search(r"HPO ID|Medical Terms|Human Phenotype Ontology|This table", text[sec.start:sec.end])
+            if head and head.start() > 0:
+                phenotypes += [p for p in facts.recognise(recognizer, text, sec.start, sec.start + head.start(),
+                                                          section="symptoms") if p.context == "patient"]
         if sec.topic in PROSE_TOPICS:
             for p in facts.recognise(recognizer, text, sec.start, sec.end, section=sec.topic):
                 if p.context == "patient":
