@@ -10,4 +10,8 @@ from __future__ import annotations
 #: module name under kg.sources -> what it reads
 SOURCES: dict[str, str] = {
     "hpoa": "HPO disease annotations, phenotype.hpoa (TSV)",
+    "gard": "GARD disease pages (text or HTML)",
+    "qa_page": "GARD / RareGuru question-and-answer pages (text or HTML)",
+    "case_report": "published case reports (text or HTML), read as one case",
+    "documents": "document kind detection, dispatch, extracted-record JSON, directory loading",
 }
