@@ -11,9 +11,10 @@ import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from kg import __version__, paths
 from kg.curie import DEFAULT_BASE, normalise_base
@@ -45,6 +46,10 @@ class BuildOptions:
     base_iri: str = DEFAULT_BASE
     hp_obo: Path = paths.HP_OBO
     hpoa: Path = paths.HPOA
+    #: folders of documents (.txt/.html) and/or extracted records (.json); the committed seed
+    #: records in data/documents are included unless ``default_documents`` is False.
+    documents: tuple[Path, ...] = ()
+    default_documents: bool = True
     store: bool = True
 
 
@@ -59,6 +64,7 @@ class BuildResult:
     diseases: int = 0
     negated: int = 0
     inheritance: int = 0
+    documents: int = 0
 
 
 def find_inputs(directory: Path) -> tuple[Path, Path]:
@@ -128,18 +134,13 @@ def build(options: BuildOptions | None = None, *, report: Report | None = None,
     return result
 
 
-def _timed(result: BuildResult, name: str):
-    class _Timer:
-        def __enter__(self):
-            self.start = time.perf_counter()
-            self.inner = step(name)
-            self.inner.__enter__()
-
-        def __exit__(self, *exc):
-            self.inner.__exit__(*exc)
-            result.timings[name] = round(time.perf_counter() - self.start, 3)
-            return False
-    return _Timer()
+@contextmanager
+def _timed(result: BuildResult, name: str) -> Iterator[None]:
+    """Show the step's progress and record its wall time in ``result.timings``."""
+    start = time.perf_counter()
+    with step(name):
+        yield
+    result.timings[name] = round(time.perf_counter() - start, 3)
 
 
 def _build_into(staging: Path, options: BuildOptions, base: str, report: Report, result: BuildResult,
@@ -168,6 +169,10 @@ def _build_into(staging: Path, options: BuildOptions, base: str, report: Report,
         graphs.append(("hpo", group(hpo_triples(ontology))))
     with _timed(result, "map HPO annotations"):
         graphs.append(("hpoa", hpoa_groups(annotations, base_iri=base)))
+    folders = ((paths.DOCUMENT_RECORDS,) if options.default_documents else ()) + tuple(options.documents)
+    if folders:
+        with _timed(result, "read and map documents"):
+            graphs.append(("documents", _document_groups(folders, ontology, annotations, report, base, result)))
     del annotations
     for name, producer in extra_graphs:
         with _timed(result, f"map {name}"):
@@ -198,7 +203,7 @@ def _build_into(staging: Path, options: BuildOptions, base: str, report: Report,
         "inputs": [vars_of(i) for i in result.inputs],
         "files": [{"name": f.path.name, "triples": f.triples, "sha256": f.sha256, "bytes": f.bytes}
                   for f in result.files],
-        "counts": {"triples": result.counts.triples, "diseases": result.diseases,
+        "counts": {"triples": result.counts.triples, "diseases": result.diseases, "documents": result.documents,
                    "annotations": result.annotations, "negated": result.negated,
                    "classes": dict(sorted(result.counts.classes.items()))},
         "problems": [{"severity": s, "category": c, "count": n} for s, c, n in report.summary_rows()],
@@ -207,6 +212,37 @@ def _build_into(staging: Path, options: BuildOptions, base: str, report: Report,
     tmp = staging / (BUILD_SUMMARY + ".tmp")
     tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     tmp.replace(staging / BUILD_SUMMARY)
+
+
+def _document_groups(folders: tuple[Path, ...], ontology: Ontology, annotations: list, report: Report, base: str,
+                     result: BuildResult) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Documents and extracted records of every folder -> grouped triples; one bad document is skipped."""
+    from kg.rdf.documents import document_triples
+    from kg.resolve import DiseaseIndex
+    from kg.sources import documents
+
+    extraction = None
+    if any(p.suffix.lower() in documents.DOCUMENT_SUFFIXES for f in folders if f.is_dir() for p in f.iterdir()):
+        from kg.recognize import Recognizer
+
+        extraction = documents.Extraction(Recognizer.load(options_obo(ontology)).annotate, ontology,
+                                          DiseaseIndex.from_annotations(annotations))
+    records = []
+    seen: set[str] = set()
+    for folder in folders:
+        for record in documents.load_directory(folder, report=report, extraction=extraction):
+            if record.document.sha256 in seen:
+                report.warning("documents/duplicate", "same document already loaded from another folder; skipped",
+                               path=record.document.source)
+                continue
+            seen.add(record.document.sha256)
+            records.append(record)
+    result.documents = len(records)
+    return group(document_triples(records, base_iri=base))
+
+
+def options_obo(ontology: Ontology) -> Path | None:
+    return Path(ontology.source) if ontology.source else None
 
 
 def _create_store(staging: Path, result: BuildResult) -> None:

@@ -31,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--inputs", type=Path, metavar="DIR",
                    help="build from hp.obo and phenotype.hpoa in DIR (as written by 'kg fetch') "
                         "instead of the vendored release")
+    p.add_argument("--documents", type=Path, action="append", default=[], metavar="DIR",
+                   help="also read the documents (.txt/.html: GARD pages, Q&A pages, case reports) and extracted "
+                        "records (.json, from 'kg extract') in DIR; repeatable")
+    p.add_argument("--no-default-documents", action="store_true",
+                   help=f"leave out the committed document records in {paths.DOCUMENT_RECORDS}")
     p.add_argument("--no-store", action="store_true", help="do not create the embedded query store")
     p.set_defaults(func=run)
 
@@ -44,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     hp_obo, hpoa = (find_inputs(args.inputs) if args.inputs else (paths.HP_OBO, paths.HPOA))
     options = BuildOptions(out=args.out, formats=tuple(Format(f) for f in (args.formats or ["turtle"])),
                            compress=args.compress, base_iri=args.base_iri, hp_obo=hp_obo, hpoa=hpoa,
+                           documents=tuple(args.documents), default_documents=not args.no_default_documents,
                            store=not args.no_store)
     report = Report()
     start = time.perf_counter()
@@ -56,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
 def print_summary(result, report: Report, seconds: float) -> None:
     rows = [("diseases", result.diseases), ("annotation rows read", result.annotations),
             ("negated (NOT) associations", result.negated), ("inheritance links", result.inheritance),
+            ("documents", result.documents),
             ("triples", result.counts.triples)]
     print(f"\nBuilt {result.out}/ in {seconds:.1f} s", file=sys.stderr)
     width = max(len(r[0]) for r in rows)
