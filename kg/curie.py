@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 import curies
 
@@ -65,13 +66,49 @@ VOCAB_PREFIXES: dict[str, str] = {
     "rdkgv": VOCAB,
 }
 
-_PATTERNS = {prefix: re.compile(pattern + r"\Z") for prefix, (_, pattern) in IDENTIFIER_PREFIXES.items()}
+# Grouped, so an alternation (ISBN-10|ISBN-13) is anchored as a whole; ASCII, so "\\d" is 0-9 only.
+_PATTERNS = {prefix: re.compile(f"(?:{pattern})\\Z", re.ASCII) for prefix, (_, pattern) in IDENTIFIER_PREFIXES.items()}
+_IRI_SAFE_CHARS = "-._~!$&'()*+,;=:@/"
+_IRI_SAFE_LOCAL = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]*\Z")
 _ALIASES = {"ORPHANET": "ORPHA", "ORDO": "ORPHA", "PUBMED": "PMID", "MIM": "OMIM", "PMC": "PMCID"}
 
 
+def _iri_pattern() -> re.Pattern[str]:
+    """RFC 3987 IRI syntax (absolute, optional query and fragment), as strict RDF stores apply it.
+
+    A looser check (say, "no spaces or angle brackets") lets through IRIs such as
+    ``http://a.org/%zz`` or ``http://a.org/x#y#z`` that pyoxigraph, rapper and triple stores
+    refuse, so one bad reference would make a whole graph file unloadable.
+    """
+    ucs = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
+        f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 14)) + "\U000e1000-\U000efffd"
+    private = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+    pct = "%[0-9A-Fa-f]{2}"
+    unreserved = f"A-Za-z0-9\\-._~{ucs}"
+    sub_delims = "!$&'()*+,;="
+    ipchar = f"(?:[{unreserved}{sub_delims}:@]|{pct})"
+    userinfo = f"(?:[{unreserved}{sub_delims}:]|{pct})*@"
+    host = f"(?:\\[(?:[0-9A-Fa-f]{{0,4}}:){{2,7}}[0-9A-Fa-f]{{0,4}}\\]|(?:[{unreserved}{sub_delims}]|{pct})*)"
+    authority = f"(?:{userinfo})?{host}(?::[0-9]*)?"
+    path = f"(?:{ipchar}|/)*"
+    query = f"(?:{ipchar}|[/?{private}])*"
+    return re.compile(f"[A-Za-z][A-Za-z0-9+.\\-]*:(?://{authority}(?:/{path})?|(?!//){path})"
+                      f"(?:\\?{query})?(?:#(?:{ipchar}|[/?])*)?\\Z")
+
+
+_IRI = _iri_pattern()
+
+
+def is_iri(text: str) -> bool:
+    """True for an absolute IRI in RFC 3987 syntax (what N-Triples/Turtle parsers accept in ``<...>``)."""
+    return isinstance(text, str) and _IRI.match(text) is not None
+
+
+@lru_cache(maxsize=64)
 def normalise_base(base_iri: str) -> str:
-    """Check a project base IRI: absolute http(s), ending in '/' or '#'."""
-    if not re.match(r"https?://[^\s<>\"{}|\\^`]+[/#]\Z", base_iri):
+    """Check a project base IRI: absolute http(s) IRI, ending in '/' or '#'."""
+    if not (isinstance(base_iri, str) and re.match(r"https?://[^/?#]", base_iri) and base_iri[-1:] in "/#"
+            and is_iri(base_iri) and base_iri.count("#") <= 1):
         raise CurieError(f"base IRI must be an absolute http(s) IRI ending in '/' or '#': {base_iri!r}")
     return base_iri
 
@@ -117,7 +154,11 @@ class Curie:
 
     @property
     def iri(self) -> str:
-        return IDENTIFIER_PREFIXES[self.prefix][0] + self.local
+        """The identifier's IRI; characters an IRI may not hold (a DOI's ``<``, ``{``, ``%``...) are %-encoded."""
+        local = self.local
+        if not _IRI_SAFE_LOCAL.match(local):
+            local = quote(local, safe=_IRI_SAFE_CHARS)
+        return IDENTIFIER_PREFIXES[self.prefix][0] + local
 
     def __str__(self) -> str:
         return f"{self.prefix}:{self.local}"

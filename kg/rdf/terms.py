@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from kg.curie import is_iri
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 XSD_INTEGER = XSD + "integer"
@@ -19,15 +21,13 @@ XSD_DATETIME = XSD + "dateTime"
 
 Triple = tuple[str, str, str]
 
-# IRIREF may not contain these (N-Triples grammar); we refuse rather than escape them.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t\b\f\x00-\x08\x0b\x0e-\x1f\x7f]')
 
 
 def check_iri(value: str) -> str:
-    """Return ``value`` if it is a usable absolute IRI, else raise ValueError."""
-    if not value or _BAD_IRI.search(value) or not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", value):
+    """Return ``value`` if it is an absolute IRI (RFC 3987, as parsers check it), else raise ValueError."""
+    if not is_iri(value):
         raise ValueError(f"not a valid absolute IRI: {value!r}")
     return value
 
