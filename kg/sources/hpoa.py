@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from kg import paths
+from kg.curie import is_curie, is_iri
 from kg.errors import InputError
 from kg.model import Annotation, Aspect, Biocuration, Evidence, Frequency, HpoaHeader, Sex
 from kg.ontology import FREQUENCY, Ontology
@@ -25,13 +26,14 @@ from kg.report import Report
 COLUMNS = ("database_id", "disease_name", "qualifier", "hpo_id", "reference", "evidence",
            "onset", "frequency", "sex", "modifier", "aspect", "biocuration")
 
-_DISEASE = re.compile(r"(OMIM:\d{6}|ORPHA:\d+|DECIPHER:\d+)\Z")
-_HP = re.compile(r"HP:\d{7}\Z")
-_RATIO = re.compile(r"(\d+)/(\d+)\Z")
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%\Z")
-_CURATION = re.compile(r"(.+?)\[(\d{4}-\d{2}-\d{2})\]\Z")
+# ASCII: "\d" would also match other scripts' digits (HP:٠٠٠١٢٥٠), which are not identifiers.
+_DISEASE = re.compile(r"(OMIM:\d{6}|ORPHA:\d+|DECIPHER:\d+)\Z", re.ASCII)
+_HP = re.compile(r"HP:\d{7}\Z", re.ASCII)
+_RATIO = re.compile(r"(\d{1,9})/(\d{1,9})\Z", re.ASCII)  # bounded: int() refuses over 4,300 digits
+_PERCENT = re.compile(r"(\d{1,3}(?:\.\d{1,9})?)\s*%\Z", re.ASCII)
+_CURATION = re.compile(r"(.+?)\[(\d{4}-\d{2}-\d{2})\]\Z", re.ASCII)
 _REFERENCE = re.compile(
-    r"(?:PMID:\d+|OMIM:\d{6}|ORPHA:\d+|DECIPHER:\d+|ISBN(?:-1[03])?:[0-9][0-9X\-]{8,16}|https?://\S+)\Z")
+    r"(?:PMID:\d+|OMIM:\d{6}|ORPHA:\d+|DECIPHER:\d+|ISBN(?:-1[03])?:[0-9][0-9X\-]{8,16}|https?://\S+)\Z", re.ASCII)
 _ISBN_PREFIX = re.compile(r"ISBN(?:-1[03])?:")
 _ASPECTS = {a.value: a for a in Aspect}
 _EVIDENCE = {e.value: e for e in Evidence}
@@ -59,7 +61,7 @@ def read(handle: IO[str] | IO[bytes] | Iterable[str | bytes], *, path: str = "<p
     fields: dict[str, str] = {}
     seen: dict[str, int] = {}
     resolved: dict[str, tuple[str | None, str]] = {}
-    caches: dict[str, dict] = {"curation": {}, "frequency": {}}
+    caches: dict[str, dict] = {"curation": {}, "frequency": {}, "reference": {}}
     header_seen = False
     number = 0
     for number, raw in enumerate(handle, start=1):
@@ -138,17 +140,14 @@ def _parse_row(line: str, number: int, ontology: Ontology | None, resolved: dict
     modifiers = tuple(dict.fromkeys(
         _current_hp(m.strip(), "modifier", database_id, ontology, resolved, report, path, number)
         for m in modifier.split(";") if m.strip()))
-    references = []
-    for ref in (r.strip() for r in reference.split(";")):
-        if not ref:
-            continue
-        if not _REFERENCE.match(ref):
-            report.warning("hpoa-reference", f"malformed reference {ref!r} dropped; row kept",
-                           path=path, line=number, identifier=database_id)
-            continue
-        if ref.startswith("ISBN"):
-            ref = "ISBN:" + _ISBN_PREFIX.sub("", ref).replace("-", "")
-        references.append(ref)
+    reference_cache = caches["reference"]
+    parsed = reference_cache.get(reference)
+    if parsed is None:
+        parsed = reference_cache[reference] = _references(reference)
+    references, dropped = parsed
+    for written in dropped:
+        report.warning("hpoa-reference", f"malformed reference {written!r} dropped; row kept",
+                       path=path, line=number, identifier=database_id)
     curation_cache = caches["curation"]
     curations = curation_cache.get(biocuration)
     if curations is None:
@@ -161,7 +160,7 @@ def _parse_row(line: str, number: int, ontology: Ontology | None, resolved: dict
             freq = freq_cache[frequency] = _frequency(frequency, database_id, ontology)
     return Annotation(
         disease_id=database_id, disease_name=name, negated=qualifier == "NOT", hpo_id=current,
-        references=tuple(dict.fromkeys(references)), evidence=evidence_value, aspect=aspect_value,
+        references=references, evidence=evidence_value, aspect=aspect_value,
         onset=onset_id, frequency=freq, sex=sex_value, modifiers=modifiers, biocuration=curations, line=number,
         original_hpo_id=hpo_id if current != hpo_id else None,
         row_key="\t".join((database_id, qualifier, hpo_id, reference, evidence, onset, frequency, sex.upper(),
@@ -207,6 +206,25 @@ def _frequency(raw: str, disease: str, ontology: Ontology | None) -> Frequency:
             raise RowError(f"impossible frequency {raw!r} (over 100%)", disease)
         return Frequency(raw=raw, percent=percent)
     raise RowError(f"bad frequency {raw!r} (an HP frequency term, n/m or x%)", disease)
+
+
+def _references(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The valid references of a reference cell (ISBNs normalised), and the malformed ones as written."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for written in (r.strip() for r in raw.split(";")):
+        if not written:
+            continue
+        ref = written
+        if _REFERENCE.match(ref) and ref.startswith("ISBN"):
+            ref = "ISBN:" + _ISBN_PREFIX.sub("", ref).replace("-", "")
+        # URLs must be IRIs a parser accepts (the mapping writes them as they are); CURIEs must
+        # match their prefix's pattern (an ISBN has 10 or 13 digits once its hyphens are gone).
+        if _REFERENCE.match(written) and (is_iri(ref) if ref.startswith("http") else is_curie(ref)):
+            kept.append(ref)
+        else:
+            dropped.append(written)
+    return tuple(dict.fromkeys(kept)), tuple(dropped)
 
 
 def _curations(raw: str) -> tuple[Biocuration, ...]:
