@@ -23,9 +23,9 @@ import gzip
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
 
 from kg import paths
 from kg.docrecords import DiseaseLink, DiseaseName, DocumentRecord, Resolution
@@ -70,7 +70,7 @@ class DiseaseIndex:
     inverted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
-    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> "DiseaseIndex":
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> DiseaseIndex:
         index = cls()
         for curie, name in pairs:
             if curie in index.names or curie.split(":")[0] not in NAMESPACES:
@@ -83,12 +83,12 @@ class DiseaseIndex:
         return index
 
     @classmethod
-    def from_annotations(cls, annotations: Iterable[object]) -> "DiseaseIndex":
+    def from_annotations(cls, annotations: Iterable[object]) -> DiseaseIndex:
         """From ``kg.model.Annotation`` records (``disease_id`` / ``disease_name``)."""
         return cls.from_pairs((a.disease_id, a.disease_name) for a in annotations)  # type: ignore[attr-defined]
 
     @classmethod
-    def load(cls, path: Path | str | None = None) -> "DiseaseIndex":
+    def load(cls, path: Path | str | None = None) -> DiseaseIndex:
         """The disease names of phenotype.hpoa (its first two columns; the full rows are not needed)."""
         path = Path(path or paths.HPOA)
         opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
@@ -96,7 +96,7 @@ class DiseaseIndex:
         def pairs() -> Iterable[tuple[str, str]]:
             with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
                 for line in handle:
-                    if line.startswith("#") or line.startswith("database_id"):
+                    if line.startswith(("#", "database_id")):
                         continue
                     cols = line.split("\t", 2)
                     if len(cols) >= 2:

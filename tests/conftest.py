@@ -41,3 +41,11 @@ def full_build(tmp_path_factory):
     result = build(BuildOptions(out=out), report=report)
     result.report = report  # type: ignore[attr-defined]
     return result
+
+
+@pytest.fixture(scope="session")
+def doc_extraction():
+    """Recogniser, HPO and HPOA disease names for the document readers (loaded once per session)."""
+    from kg.sources.documents import Extraction
+
+    return Extraction.default()

@@ -6,7 +6,7 @@ import pytest
 
 from kg.errors import InputError
 from kg.sources import lexicon
-from kg.sources.documents import Extraction, read_document
+from kg.sources.documents import read_document
 from kg.sources.measurements import flag_of, parse_reference
 from tests.conftest import FIXTURES
 
@@ -17,8 +17,8 @@ EXCLUDED = {"HP:0002829", "HP:0009830", "HP:0001058", "HP:0000988", "HP:0003326"
 
 
 @pytest.fixture(scope="module")
-def extraction():
-    return Extraction.default()
+def extraction(doc_extraction):
+    return doc_extraction
 
 
 @pytest.fixture(scope="module")

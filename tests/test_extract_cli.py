@@ -11,7 +11,7 @@ import pytest
 from kg import paths
 from kg.cli import main
 from kg.report import Report
-from kg.sources.documents import Extraction, dumps, load_directory, loads, read_document
+from kg.sources.documents import dumps, load_directory, loads, read_document
 from tests.conftest import FIXTURES
 
 DOCS = FIXTURES / "documents"
@@ -20,8 +20,8 @@ SEEDS = ("gard-idiopathic-pulmonary-hemosiderosis.txt", "rareguru-neonatal-hemoc
 
 
 @pytest.fixture(scope="module")
-def extraction():
-    return Extraction.default()
+def extraction(doc_extraction):
+    return doc_extraction
 
 
 def test_extract_writes_one_json_per_document(tmp_path, capsys):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kg.errors import KgError
 from kg.report import Report
 from kg.sources import gard
-from kg.sources.documents import Extraction, read_document
+from kg.sources.documents import read_document
 from tests.conftest import FIXTURES
 
 DOCS = FIXTURES / "documents"
@@ -19,8 +19,8 @@ SEED = "gard-idiopathic-pulmonary-hemosiderosis.txt"
 
 
 @pytest.fixture(scope="module")
-def extraction():
-    return Extraction.default()
+def extraction(doc_extraction):
+    return doc_extraction
 
 
 @pytest.fixture(scope="module")

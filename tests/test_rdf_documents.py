@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
 import pyoxigraph as ox
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg import paths
-from kg.docrecords import (Case, DiseaseName, Document, DocumentRecord, Kind, PhenotypeStatement, Resolution, Span)
+from kg.docrecords import (
+    Case,
+    DiseaseName,
+    Document,
+    DocumentRecord,
+    Kind,
+    PhenotypeStatement,
+    Resolution,
+    Span,
+)
 from kg.rdf.documents import document_triples
 from kg.sources.documents import loads
 

@@ -11,7 +11,7 @@ from kg.sources.text import CleanView, html_to_text, load_text, parse_date, sent
 
 
 def test_plain_text_is_kept_byte_for_byte():
-    src = load_text("Title\r\nLine two é\n".encode("utf-8"), path="a.txt")
+    src = load_text("Title\r\nLine two é\n".encode(), path="a.txt")
     assert src.media_type == "text/plain" and src.text == "Title\nLine two é\n"
 
 

@@ -11,15 +11,15 @@ byte-identical output. Only vocabulary from ``kg.rdf.vocab`` is used.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from kg.curie import DEFAULT_BASE, Curie, normalise_base
-from kg.docrecords import (Case, Diagnosis, DocumentRecord, Kind, Measurement, Span, Treatment)
+from kg.docrecords import Case, Diagnosis, DocumentRecord, Kind, Measurement, Span, Treatment
 from kg.errors import CurieError
 from kg.model import SEX_PATO, Sex
 from kg.rdf.iri import digest, mint
 from kg.rdf.terms import XSD_DATE, XSD_DECIMAL, Triple, iri, literal
-from kg.rdf.vocab import (BIOLINK, DCTERMS, INFORES, OBOINOWL, PAV, PROV, RDF, RDFS, RDKGV, SCHEMA, SKOS, n3)
+from kg.rdf.vocab import BIOLINK, DCTERMS, INFORES, OBOINOWL, PAV, PROV, RDF, RDFS, RDKGV, SCHEMA, SKOS, n3
 
 A = n3(RDF.type)
 KIND_CLASS = {Kind.GARD: RDKGV.GardPage, Kind.QA: RDKGV.QuestionAnswerPage, Kind.CASE_REPORT: RDKGV.CaseReport}
@@ -31,8 +31,8 @@ def curie_iri(curie: str) -> str:
 
 
 def _dec(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return literal(text if "." in text or text.lstrip("-").isdigit() else text, XSD_DECIMAL)
+    """xsd:decimal in its shortest form (six decimals at most): 0.24, 1000, 2.5."""
+    return literal(f"{value:.6f}".rstrip("0").rstrip("."), XSD_DECIMAL)
 
 
 def _slug(name: str) -> str:

@@ -18,8 +18,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kg.docrecords import (Case, Diagnosis, DiseaseName, Document, DocumentRecord, Dose, Kind, Outcome,
-                           PhenotypeStatement, Section, Smoking, Span, Treatment)
+from kg.docrecords import (
+    Case,
+    Diagnosis,
+    DiseaseName,
+    Document,
+    DocumentRecord,
+    Dose,
+    Kind,
+    Outcome,
+    PhenotypeStatement,
+    Section,
+    Smoking,
+    Span,
+    Treatment,
+)
 from kg.errors import InputError
 from kg.report import Report
 from kg.sources import facts, lexicon, measurements
@@ -43,10 +56,10 @@ HEADINGS: tuple[tuple[str, str], ...] = (
 CASE_TOPICS = ("case", "differential", "outcome")  # every sentence is about the patient
 MIXED_TOPICS = ("summary", "background", "discussion")  # only sentences about the patient
 _PATIENT_REF = re.compile(r"\b(?:our|the|this) (?:patient|case|man|woman|boy|girl)\b|\bin (?:our|this|the present) case\b"
-                          r"|\b(?:he|she|his|her)\b|\b(?:a|an) \d{1,3}[- ]year[- ]old\b", re.I)
+                          r"|\b(?:he|she|his|her)\b|\b(?:a|an) \d{1,3}[- ]year[- ]old\b", re.IGNORECASE)
 _CASE_INTRO = re.compile(r"^\s*(?:An?|The|We (?:report|describe|present) (?:the case of )?an?) (?:(\d{1,3})[- ]year[- ]old )?"
                          r"(?:(?:previously healthy|healthy|Japanese|Caucasian|white|black|Asian) )?"
-                         r"(male|female|man|woman|boy|girl|gentleman|lady|patient)\b", re.I)
+                         r"(male|female|man|woman|boy|girl|gentleman|lady|patient)\b", re.IGNORECASE)
 
 
 def read(handle: Any, *, source: str, recognizer: facts.Recognizer | None = None, ontology: Any = None,
@@ -65,7 +78,7 @@ def read_text(src: SourceText, *, source: str, recognizer: facts.Recognizer | No
     case_spans = _case_sentences(text, sections, table_blocks)
     if not case_spans:
         raise InputError("no case found: no sentence introduces or describes a patient", path=source)
-    disease, abbreviations = _disease(text, sections)
+    disease, _ = _disease(text, sections)
 
     sex, age_min, age_max, who = _demographics(text, case_spans)
     findings: list[PhenotypeStatement] = []
@@ -116,7 +129,7 @@ def split_sections(src: SourceText) -> list[Section]:
     text = src.text
     marks: list[tuple[int, int, str, str]] = []
     candidates = [(h.start, h.end, h.text) for h in src.headings]
-    candidates += [(m.start(1), m.end(1), m.group(1)) for m in re.finditer(r"^[ \t]*([^\n]{3,40}?)[ \t]*$", text, re.M)]
+    candidates += [(m.start(1), m.end(1), m.group(1)) for m in re.finditer(r"^[ \t]*([^\n]{3,40}?)[ \t]*$", text, re.MULTILINE)]
     seen = set()
     for s, e, line in sorted(candidates):
         topic = _heading_topic(line)
@@ -148,9 +161,9 @@ def split_sections(src: SourceText) -> list[Section]:
 
 def _case_sentences(text: str, sections: list[Section], blocks: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """(topic, start, end) of every sentence that is about the patient, outside tables and figures."""
-    figures = [(m.start(), _paragraph_end(text, m.start())) for m in re.finditer(r"^[ \t]*Figure \d+\b", text, re.M)]
+    figures = [(m.start(), _paragraph_end(text, m.start())) for m in re.finditer(r"^[ \t]*Figure \d+\b", text, re.MULTILINE)]
     legends = [(m.start(), _paragraph_end(text, m.start())) for b in blocks
-               for m in [re.compile(r"[^\n]*", re.M).match(text, b[1])] if m]
+               for m in [re.compile(r"[^\n]*", re.MULTILINE).match(text, b[1])] if m]
     skip = blocks + figures + legends
     out = []
     for sec in sections:
@@ -180,7 +193,7 @@ def _demographics(text: str, spans: list[tuple[str, int, int]]) -> tuple[str | N
         view = CleanView.of(text, s, e)
         m = re.search(r"\b(?:an?|the) (?:(?P<age>\d{1,3})[- ]year[- ]old )?(?P<sex>male|female|man|woman|boy|girl|gentleman|lady)"
                       r"(?: patient)?(?: (?:in (?:his|her) (?:(?P<band>early |mid-?|late )?(?P<decade>\d)0s)|aged (?P<aged>\d{1,3})))?",
-                      view.clean, re.I)
+                      view.clean, re.IGNORECASE)
         if not m:
             continue
         sex = _SEX[m.group("sex").lower()]
@@ -197,18 +210,18 @@ def _smoking(text: str, spans: list[tuple[str, int, int]]) -> Smoking | None:
     for _, s, e in spans:
         view = CleanView.of(text, s, e)
         c = view.clean
-        if re.search(r"\b(?:never smoked|non-?smoker|never-smoker|did not smoke)\b", c, re.I):
-            m = re.search(r"never smoked|non-?smoker|never-smoker|did not smoke", c, re.I)
+        if re.search(r"\b(?:never smoked|non-?smoker|never-smoker|did not smoke)\b", c, re.IGNORECASE):
+            m = re.search(r"never smoked|non-?smoker|never-smoker|did not smoke", c, re.IGNORECASE)
             assert m is not None
             return Smoking(facts.view_span(text, view, m.start(), m.end()), "never")
         m = re.search(r"smoked (?P<n>\d+) (?:cigarettes|cigarette) (?:a|per) day for (?P<y>\d+) years"
-                      r"|(?P<py>\d+(?:\.\d+)?)[- ]pack[- ]years?|\b(?:current|former|ex-?)[- ]?smoker\b", c, re.I)
+                      r"|(?P<py>\d+(?:\.\d+)?)[- ]pack[- ]years?|\b(?:current|former|ex-?)[- ]?smoker\b", c, re.IGNORECASE)
         if not m:
             continue
         per_day = float(m.group("n")) if m.group("n") else None
         years = float(m.group("y")) if m.group("y") else None
         pack_years = float(m.group("py")) if m.group("py") else (per_day / 20 * years if per_day and years else None)
-        former = re.search(r"\buntil\b|\bquit\b|\bstopped\b|\bformer\b|\bex-?smoker|\bprior\b|\bpreviously\b", c, re.I)
+        former = re.search(r"\buntil\b|\bquit\b|\bstopped\b|\bformer\b|\bex-?smoker|\bprior\b|\bpreviously\b", c, re.IGNORECASE)
         status = "former" if former else "current"
         return Smoking(facts.view_span(text, view, m.start(), m.end()), status, per_day, years, pack_years)
     return None
@@ -217,7 +230,7 @@ def _smoking(text: str, spans: list[tuple[str, int, int]]) -> Smoking | None:
 # -- treatments with doses -------------------------------------------------------------------------------
 _DOSE = re.compile(r"(?P<amount>\d+(?:\.\d+)?) ?(?P<unit>mg/kg|mg|g|µg|μg|mcg|mL|L|IU|units?)"
                    r"(?:(?: ?/ ?| per )(?P<per>day|d|dose|week|min|h|hour))?"
-                   r"(?: of (?P<of>[a-z]+))?(?: per (?P<per2>day|week|dose))?", re.I)
+                   r"(?: of (?P<of>[a-z]+))?(?: per (?P<per2>day|week|dose))?", re.IGNORECASE)
 _ROUTES = ((r"intravenous(?:ly)?|\bi\.?v\.?\b", "intravenous"), (r"\boral(?:ly)?\b|by mouth|\bp\.?o\.?\b", "oral"),
            (r"nasal cannula", "nasal cannula"), (r"inhaled|inhalation", "inhaled"), (r"subcutaneous(?:ly)?", "subcutaneous"),
            (r"intramuscular(?:ly)?", "intramuscular"))
@@ -276,7 +289,7 @@ def _doses(text: str, view: CleanView, hits: list[facts.Hit]) -> list[tuple[Dose
         per = {"d": "day", "h": "hour"}.get(per or "", per)
         window = clean[max(0, min(target.start, m.start()) - 60):max(target.end, m.end()) + 40].lower()
         route = next((name for pattern, name in _ROUTES if re.search(pattern, window)), None)
-        duration = re.match(r"[^.;]{0,25}?\bfor (\d+(?:\.\d+)?) (day|week|month|year)s?", clean[m.end():], re.I)
+        duration = re.match(r"[^.;]{0,25}?\bfor (\d+(?:\.\d+)?) (day|week|month|year)s?", clean[m.end():], re.IGNORECASE)
         regimen = None
         if re.search(r"\bpulse\b", window):
             regimen = "pulse"
@@ -311,11 +324,11 @@ _DISEASE_WORD = re.compile(r"(?i:disease|syndrome|vasculitis|itis\b|osis\b|embol
                            r"infection|disorder|cancer|carcinoma|tumou?r|bleeding|endocarditis|neoplasm|anaemia|anemia|"
                            r"haemorrhage|hemorrhage|lupus|fever|sclerosis|dystrophy|atrophy|deficiency|pathy\b|emia\b|oma\b|"
                            r"malformation|sarcoidosis)|^[A-Z]{2,5}$")
-_NOT_A_NAME = re.compile(r"\b(?:all|patient|other than|that cause|table|figure|detection|abnormality)\b", re.I)
+_NOT_A_NAME = re.compile(r"\b(?:all|patient|other than|that cause|table|figure|detection|abnormality)\b", re.IGNORECASE)
 _EXCLUDED = re.compile(r"(?P<list>[^.;:]+?),? (?:which [^,]+, )?(?:were|was) (?:also )?(?:negative|excluded|ruled out|not confirmed"
                        r"|not considered|unlikely)|(?:excluded|ruled out) (?P<obj>[^.;]+)"
                        r"|(?:did not (?:reveal|show|present)|no evidence of|not indicative of|without evidence of)"
-                       r" (?:any )?(?:finding |findings |signs? )?(?:indicative )?(?:of )?(?P<obj2>[^.;]+)", re.I)
+                       r" (?:any )?(?:finding |findings |signs? )?(?:indicative )?(?:of )?(?P<obj2>[^.;]+)", re.IGNORECASE)
 
 
 def abbreviations(text: str) -> dict[str, str]:
@@ -347,7 +360,7 @@ def diagnoses(text: str, spans: list[tuple[str, int, int]], names: list[str]) ->
             if _NOT_A_NAME.search(name):
                 continue
             certainty = "suspected" if "suspect" in m.group(0).lower() else "confirmed"
-            if re.search(r"could not make a definitive|definitive diagnosis", c, re.I) and "diagnosis of" in m.group(0):
+            if re.search(r"could not make a definitive|definitive diagnosis", c, re.IGNORECASE) and "diagnosis of" in m.group(0):
                 certainty = "suspected"
             out.append(Diagnosis(abbrev.get(name.lower(), name), facts.view_span(text, view, m.start("name"), m.end("name")),
                                  certainty))
@@ -389,7 +402,7 @@ def _disease(text: str, sections: list[Section]) -> tuple[DiseaseName, list[str]
     """The disease the report is about: the first "Long name (ABBR)" definition, else the title line."""
     view = CleanView.of(text, 0, min(len(text), 6000))
     for abbr, name in abbreviations(text[:6000]).items():
-        m = re.search(re.escape(name) + r" \(" + re.escape(abbr) + r"\)", view.clean, re.I)
+        m = re.search(re.escape(name) + r" \(" + re.escape(abbr) + r"\)", view.clean, re.IGNORECASE)
         if m and _DISEASE_WORD.search(name):
             original = m.group(0)[:len(name)]
             short = m.group(0)[len(name) + 2:-1]
@@ -408,7 +421,7 @@ def _outcomes(text: str, sections: list[Section]) -> list[Outcome]:
         for status, pattern in (("improved", r"\bimproved\b"), ("recurred", r"\brecurred\b|\brecurrence\b"),
                                 ("persisted", r"\bpersisted\b|\bremained\b(?! well)"), ("stable", r"\bremained well\b"), ("resolved", r"\bresolved\b|\bremission\b"),
                                 ("died", r"\bdied\b|\bdeath\b"), ("discharged", r"\bdischarged\b")):
-            m = re.search(pattern, view.clean, re.I)
+            m = re.search(pattern, view.clean, re.IGNORECASE)
             if m:
                 out.append(Outcome(status, facts.view_span(text, view, m.start(), m.end())))
     return sorted(out, key=lambda o: o.span.start)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kg import __version__
 from kg.docrecords import FORMAT, DocumentRecord, Kind, from_json, to_json
@@ -37,8 +38,8 @@ _MARKS: dict[Kind, tuple[tuple[str, int], ...]] = {
                 (r"^\s*(?:Symptoms|Cause|Inheritance|Diagnosis|Treatment|Prognosis|Statistics)\s*$", 1)),
     Kind.QA: ((r"^\s*(?:What|How|Is|Are|Can|Does)\b[^\n?]{3,200}\?\s*$", 2), (r"Last updated on", 2),
               (r"RareGuru|questions? (?:and|&) answers?", 3), (r"^\s*Name\s*:", 1)),
-    Kind.CASE_REPORT: ((r"^\s*(?:SUMMARY|BACKGROUND|CASE PRESENTATION|DIFFERENTIAL DIAGNOSIS|OUTCOME AND FOLLOW-UP|"
-                        r"DISCUSSION|Learning points|Case report|Case presentation)\s*$", 2),
+    Kind.CASE_REPORT: (((r"^\s*(?:SUMMARY|BACKGROUND|CASE PRESENTATION|DIFFERENTIAL DIAGNOSIS|OUTCOME AND FOLLOW-UP|"
+                         r"DISCUSSION|Learning points|Case report|Case presentation|Investigations)\s*$"), 2),
                        (r"\b(?:our|the) patient\b", 1), (r"\b\d{1,3}[- ]year[- ]old\b|\bin (?:his|her) \d0s\b", 2),
                        (r"\bwas (?:admitted|hospitali[sz]ed|referred)\b|\bpresented with\b", 1)),
 }
@@ -51,7 +52,7 @@ def detect_kind(text: str, *, path: str) -> Kind:
     for kind, marks in _MARKS.items():
         score = 0
         for pattern, weight in marks:
-            score += weight * min(3, len(re.findall(pattern, text, re.M | re.I)))
+            score += weight * min(3, len(re.findall(pattern, text, re.MULTILINE | re.IGNORECASE)))
         scores[kind] = min(score, _CAPS[kind] * 2)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0].value))
     (best, top), (_, second) = ranked[0], ranked[1]
@@ -70,7 +71,7 @@ class Extraction:
     index: Any = None  # kg.resolve.DiseaseIndex
 
     @classmethod
-    def default(cls) -> "Extraction":
+    def default(cls) -> Extraction:
         """The vendored HPO, its recogniser and the HPOA disease names."""
         from kg.ontology import Ontology
         from kg.recognize import Recognizer as HpoRecognizer
@@ -115,7 +116,7 @@ def loads(text: str, *, path: str) -> DocumentRecord:
 
 def json_name(record: DocumentRecord) -> str:
     """File name for a record: the source's stem, made safe."""
-    stem = re.sub(r"\.(?:txt|text|html?)$", "", record.document.source.rstrip("/").rsplit("/", 1)[-1], flags=re.I)
+    stem = re.sub(r"\.(?:txt|text|html?)$", "", record.document.source.rstrip("/").rsplit("/", 1)[-1], flags=re.IGNORECASE)
     return (re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or record.document.sha256[:16]) + ".json"
 
 

@@ -14,17 +14,36 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kg.docrecords import (Complication, DiseaseName, Document, DocumentRecord, InheritanceStatement, Kind,
-                           PhenotypeStatement, PrognosisFactor, Resource, Section, Span)
+from kg.docrecords import (
+    Complication,
+    DiseaseName,
+    Document,
+    DocumentRecord,
+    InheritanceStatement,
+    Kind,
+    PhenotypeStatement,
+    PrognosisFactor,
+    Resource,
+    Section,
+    Span,
+)
 from kg.errors import InputError
 from kg.report import Report
 from kg.sources import facts, lexicon
-from kg.sources.text import CleanView, SourceText, bullet_items, heading_lines, parse_date, sentences, split_list
+from kg.sources.text import (
+    CleanView,
+    SourceText,
+    bullet_items,
+    heading_lines,
+    parse_date,
+    sentences,
+    split_list,
+)
 
 _LAST_UPDATED = re.compile(r"^[ \t]*Last updated:?[ \t]*(?:on[ \t]+)?(\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{2,4})[ \t]*$",
-                           re.M | re.I)
-_OTHER_NAMES = re.compile(r"^[ \t]*(?:Other Names|Other names|Synonyms?)[ \t]*:[ \t]*(.*)$", re.M)
-_BANNER = re.compile(r"Information Center|National Center|National Institutes|rarediseases\.info", re.I)
+                           re.MULTILINE | re.IGNORECASE)
+_OTHER_NAMES = re.compile(r"^[ \t]*(?:Other Names|Other names|Synonyms?)[ \t]*:[ \t]*(.*)$", re.MULTILINE)
+_BANNER = re.compile(r"Information Center|National Center|National Institutes|rarediseases\.info", re.IGNORECASE)
 
 #: heading words -> topic (headings of the HTML page, or heading lines of a text copy)
 HEADING_TOPICS: tuple[tuple[str, str], ...] = (
@@ -141,7 +160,7 @@ def _title(src: SourceText, source: str) -> tuple[str, Span]:
     for h in src.headings:
         if h.level == 1 and not _BANNER.search(h.text):
             return h.text, Span(h.start, h.end, h.text)
-    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", src.text, re.M):
+    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", src.text, re.MULTILINE):
         line = m.group(1)
         if _BANNER.search(line) or _OTHER_NAMES.match(line) or len(line.split()) > 12 or line.endswith("."):
             continue
@@ -188,7 +207,7 @@ def split_sections(src: SourceText) -> list[Section]:
     cats = re.match(r"\s*Categories:[^\n]*", text[first:])
     if cats:
         first += cats.end()
-    refs = re.search(r"^[ \t]*(?:\[1\]|1\.)[ \t]+\S", text[first:], re.M)
+    refs = re.search(r"^[ \t]*(?:\[1\]|1\.)[ \t]+\S", text[first:], re.MULTILINE)
     cuts.sort()
     out: list[Section] = []
     pos, heading = first, None
@@ -244,7 +263,7 @@ def _is_table(body: str) -> bool:
 # -- the phenotype table -----------------------------------------------------------------------------------
 _ROW_ID = re.compile(r"^(?P<text>.*?)[ \t]*(?:HP:)?(?P<id>\d{7})[ \t]*$")
 _HEADER = re.compile(r"HPO ID|Medical Terms|Other Names|Learn More|Showing|Percent of people|% of people|Frequency",
-                     re.I)
+                     re.IGNORECASE)
 
 
 def phenotype_table(text: str, start: int, end: int, *, ontology: Any, report: Report, path: str
@@ -254,7 +273,7 @@ def phenotype_table(text: str, start: int, end: int, *, ontology: Any, report: R
     modes: list[InheritanceStatement] = []
     pending: list[tuple[int, int]] = []
     inheritance_ids = {h for _, h in lexicon.INHERITANCE_MODES} | {"HP:0000005"}
-    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", text[start:end], re.M):
+    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", text[start:end], re.MULTILINE):
         ls, le = start + m.start(1), start + m.end(1)
         line = text[ls:le]
         if _HEADER.search(line) and not _ROW_ID.match(line):
@@ -331,7 +350,7 @@ def complications(text: str, start: int, end: int, recognizer: facts.Recognizer 
     for s, e in sentences(text, start, end):
         view = CleanView.of(text, s, e)
         m = re.search(r"complications?\b[^.]*?\b(?:include|includes|including|are|such as)\b:?\s+(.+?)\.?(?:\[\d+\])*\s*$",
-                      view.clean, re.I)
+                      view.clean, re.IGNORECASE)
         if not m:
             continue
         base = m.start(1)
@@ -369,9 +388,7 @@ def _about_disease(text: str, span: Span, names: list[str]) -> bool:
     """A cause sentence counts when its subject is the disease, not "most autoimmune diseases"."""
     sent_start = max(text.rfind(". ", 0, span.start), text.rfind("\n", 0, span.start)) + 1
     before = re.sub(r"\s+", " ", text[sent_start:span.start]).lower()
-    if re.search(r"\b(?:most|many|other|some|all)\b[^,;]*\b(?:diseases|conditions|disorders)\b", before):
-        return False
-    return True
+    return not re.search(r"\b(?:most|many|other|some|all)\b[^,;]*\b(?:diseases|conditions|disorders)\b", before)
 
 
 def _resolve_these(text: str, treatments: list[Any]) -> list[Any]:
@@ -381,7 +398,7 @@ def _resolve_these(text: str, treatments: list[Any]) -> list[Any]:
         if t.population is None:
             sent_start = max(text.rfind(". ", 0, t.span.start), text.rfind("\n", 0, t.span.start))
             sentence = text[sent_start:t.span.start]
-            if re.search(r"\b(?:for|in) (?:these|such|those) (?:individuals|people|patients|cases)\b", sentence, re.I):
+            if re.search(r"\b(?:for|in) (?:these|such|those) (?:individuals|people|patients|cases)\b", sentence, re.IGNORECASE):
                 prev_start = max(text.rfind(". ", 0, sent_start - 1), text.rfind("\n", 0, sent_start - 1)) + 1
                 prev = re.sub(r"\s+", " ", text[prev_start:sent_start].replace("\xa0", " "))
                 m = re.search(r"\b(?:have|has|with|develop)\s+(?:an? )?([a-z][a-z' \-]{2,50}?)(?:\[\d+\])*\s*[.,;]?\s*$", prev)
