@@ -10,13 +10,23 @@ here once so all three readers read a prevalence or a dose the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 from kg.curie import Curie
-from kg.docrecords import (CauseStatement, InheritanceStatement, OnsetStatement, PhenotypeStatement, Prevalence,
-                           Procedure, Reference, Span, Treatment)
+from kg.docrecords import (
+    CauseStatement,
+    InheritanceStatement,
+    OnsetStatement,
+    PhenotypeStatement,
+    Prevalence,
+    Procedure,
+    Reference,
+    Span,
+    Treatment,
+)
 from kg.errors import CurieError
 from kg.sources import lexicon
 from kg.sources.text import CleanView, sentences
@@ -80,7 +90,7 @@ _PREVALENCE = re.compile(
     r"(?P<low>" + _NUM + r")(?: ?(?:-|–|to|and) ?(?P<high>" + _NUM + r"))?"
     r"(?P<incidences> (?:new )?(?:cases|incidences?))?(?: (?:in|per|out of|of every|every) (?:every )?(?P<per>" + _BIGNUM + r"))"
     r"(?: (?P<pop>people|individuals|persons|live births|births|newborns|infants|children|adults|men|women|males|females))?",
-    re.I)
+    re.IGNORECASE)
 
 
 def _big_number(text: str) -> int | None:
@@ -135,12 +145,12 @@ def prevalence(text: str, start: int, end: int) -> list[Prevalence]:
 
 # -- onset ---------------------------------------------------------------------------------------------
 _ONSET_CUE = re.compile(r"\b(?:begin|began|begins|start|starts|appear|appears|onset|develop|develops|present|first)\w*",
-                        re.I)
+                        re.IGNORECASE)
 _AGE_RANGE = re.compile(r"(?:between )?(?:the )?ages? (?:of )?(?P<a>\d+(?:\.\d+)?) ?(?:-|–|to|and) ?(?P<b>\d+(?:\.\d+)?) "
-                        r"(?P<unit>years?|months?)", re.I)
+                        r"(?P<unit>years?|months?)", re.IGNORECASE)
 _AGE_WORDS = re.compile(r"(?:from |in |during |at )(?P<w1>birth|infancy|early childhood|childhood|adolescence|adulthood|middle age)"
                         r"(?: (?:through|to|until|into) (?P<w2>birth|infancy|early childhood|childhood|adolescence|adulthood|middle age))?",
-                        re.I)
+                        re.IGNORECASE)
 
 
 def covering_onset(lo: float, hi: float) -> str | None:
@@ -173,9 +183,9 @@ def onsets(text: str, start: int, end: int) -> list[OnsetStatement]:
 
 # -- inheritance and cause -----------------------------------------------------------------------------
 _NOT_INHERITED = re.compile(r"\b(?:is|are) not (?:thought to be |known to be |believed to be |typically |usually )?inherited"
-                            r"|\bnot (?:an? )?inherited (?:condition|disease|disorder)|\bis not genetic\b", re.I)
+                            r"|\bnot (?:an? )?inherited (?:condition|disease|disorder)|\bis not genetic\b", re.IGNORECASE)
 _RISK = re.compile(r"(?P<p>\d+(?:\.\d+)?) ?(?:%|percent) (?:chance|risk|likelihood|probability)"
-                   r"|(?:chance|risk|likelihood|probability) (?:of|is|of about|is about) (?P<q>\d+(?:\.\d+)?) ?(?:%|percent)", re.I)
+                   r"|(?:chance|risk|likelihood|probability) (?:of|is|of about|is about) (?P<q>\d+(?:\.\d+)?) ?(?:%|percent)", re.IGNORECASE)
 
 
 def inheritance(text: str, start: int, end: int, subject_terms: Iterable[str] = ()) -> list[InheritanceStatement]:
@@ -207,10 +217,10 @@ def inheritance(text: str, start: int, end: int, subject_terms: Iterable[str] = 
 _CAUSE_UNKNOWN = re.compile(r"(?:exact |underlying )?cause (?:of [^.;]*? )?(?:is|are|remains?) (?:currently )?"
                             r"(?:unknown|not (?:well[- ])?(?:understood|known)|unclear|poorly understood)"
                             r"|(?:of|with) unknown (?:cause|a?etiology)|(?:cause|a?etiology) (?:is|remains) unknown"
-                            r"|no known cause|not a known cause", re.I)
+                            r"|no known cause|not a known cause", re.IGNORECASE)
 _CAUSED_BY = re.compile(r"(?P<verb>caused by|due to|results? from|triggered by)"
-                        r" (?P<agent>(?:an? |the )?[^,.;()\[]{3,80}?)(?=[,.;(\[]| which| that| and the| but|$)", re.I)
-_SUSPECT = re.compile(r"suspect|thought|believed|may|might|could|possibl|likely|hypothes|propos", re.I)
+                        r" (?P<agent>(?:an? |the )?[^,.;()\[]{3,80}?)(?=[,.;(\[]| which| that| and the| but|$)", re.IGNORECASE)
+_SUSPECT = re.compile(r"suspect|thought|believed|may|might|could|possibl|likely|hypothes|propos", re.IGNORECASE)
 
 
 def causes(text: str, start: int, end: int) -> list[CauseStatement]:
@@ -257,8 +267,8 @@ def treatment_hits(clean: str) -> list[Hit]:
 
 
 _NEG_TREATMENT = re.compile(r"(?:\bwithout(?: the)?(?: administration of| use of)?|\bno history of|\bnever (?:received|had)"
-                            r"|\bdid not (?:receive|require|need)|\bno longer required)\s[^.;]*$", re.I)
-_PREVENT = re.compile(r"\bprevent|\bprophyla|\bavoid (?:recurrence|having)", re.I)
+                            r"|\bdid not (?:receive|require|need)|\bno longer required)\s[^.;]*$", re.IGNORECASE)
+_PREVENT = re.compile(r"\bprevent|\bprophyla|\bavoid (?:recurrence|having)", re.IGNORECASE)
 
 
 def treatments(text: str, start: int, end: int, *, bullets: Sequence[tuple[int, int]] = ()) -> list[Treatment]:
@@ -291,10 +301,10 @@ def _treatment(entry: lexicon.TreatmentEntry, span: Span, sentence: str, at: int
     purpose = "prevention" if _PREVENT.search(sentence) and not re.search(r"\btreat", before.lower()[-30:]) else "treatment"
     population = None
     m = re.search(r"\b(?:for|in) (people|individuals|patients|those|women|children|infants)(?: who (?:have|had)| with)"
-                  r" ([^,.;]{3,60})", sentence, re.I)
+                  r" ([^,.;]{3,60})", sentence, re.IGNORECASE)
     if m:
         population = m.group(0).split(" ", 1)[1].strip()
-    m2 = re.search(r"\bin (?:future|later|subsequent) pregnanc(?:y|ies)", after, re.I)
+    m2 = re.search(r"\bin (?:future|later|subsequent) pregnanc(?:y|ies)", after, re.IGNORECASE)
     if m2:
         population = m2.group(0)[3:]
     return Treatment(name=entry.name, span=span, category=entry.category, identifiers=entry.identifiers,
@@ -335,11 +345,11 @@ def procedures(text: str, start: int, end: int) -> list[Procedure]:
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _ID_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("PMCID", re.compile(r"\b(PMC\d{4,9})\b")),
-    ("PMID", re.compile(r"(?:pubmed(?:\.ncbi\.nlm\.nih\.gov)?/|PMID:? ?)(\d{1,9})\b", re.I)),
-    ("DOI", re.compile(r"(?:doi\.org/|doi: ?)(10\.\d{4,9}/[^\s\"<>]+?)(?=[.,;]?(?:\s|$))", re.I)),
-    ("OMIM", re.compile(r"(?:omim\.org/entry/|\bOMIM:? ?#?|\bMIM:? ?#?)(\d{6})\b", re.I)),
-    ("ORPHA", re.compile(r"(?:orpha\.net/[^\s]*?Expert=|\bORPHA:? ?|\bOrphanet:? ?)(\d{2,7})\b", re.I)),
-    ("GARD", re.compile(r"rarediseases\.info\.nih\.gov/diseases/(\d+)", re.I)),
+    ("PMID", re.compile(r"(?:pubmed(?:\.ncbi\.nlm\.nih\.gov)?/|PMID:? ?)(\d{1,9})\b", re.IGNORECASE)),
+    ("DOI", re.compile(r"(?:doi\.org/|doi: ?)(10\.\d{4,9}/[^\s\"<>]+?)(?=[.,;]?(?:\s|$))", re.IGNORECASE)),
+    ("OMIM", re.compile(r"(?:omim\.org/entry/|\bOMIM:? ?#?|\bMIM:? ?#?)(\d{6})\b", re.IGNORECASE)),
+    ("ORPHA", re.compile(r"(?:orpha\.net/[^\s]*?Expert=|\bORPHA:? ?|\bOrphanet:? ?)(\d{2,7})\b", re.IGNORECASE)),
+    ("GARD", re.compile(r"rarediseases\.info\.nih\.gov/diseases/(\d+)", re.IGNORECASE)),
 )
 _PARTICLE = r"(?:(?:de|van|von|der|den|da|di|du|le|la|el|al|dos|del)\s)*"
 _AUTHOR = _PARTICLE + r"[A-Z][\w'’\-]+(?:\s" + _PARTICLE + r"[A-Z][\w'’\-]+)*\s[A-Z]{1,3}"
@@ -399,7 +409,7 @@ def parse_reference(number: int, text: str, start: int, end: int) -> Reference:
 
 def numbered_references(text: str, start: int, end: int) -> list[Reference]:
     """A numbered reference list ("1. ...", "[1] ...", or the bullets of an HTML <ol>) in ``text[start:end]``."""
-    items = list(re.finditer(r"^[ \t]*(?:\[(\d{1,3})\]|(\d{1,3})\.|(•))[ \t]+(?=\S)", text[start:end], re.M))
+    items = list(re.finditer(r"^[ \t]*(?:\[(\d{1,3})\]|(\d{1,3})\.|(•))[ \t]+(?=\S)", text[start:end], re.MULTILINE))
     if any(m.group(3) for m in items) and any(m.group(1) or m.group(2) for m in items):
         items = [m for m in items if not m.group(3)]
     out = []

@@ -25,7 +25,7 @@ _RANGE = r"\d+(?:\.\d+)?\s?[–\-]\s?\d+(?:\.\d+)?"
 _TOKEN = re.compile(r"(?P<range>" + _RANGE + r")|(?P<value>" + _VALUE + r")")
 _ROW = re.compile(r"^(?P<name>[A-Za-z][^\n()]*?(?:\s?[−–-])?)\s*(?:\((?P<unit>[^)]*)\))?\s*(?P<rest>(?:(?:" + _RANGE + "|" + _VALUE
                   + r")(?:\s|$)).*)?$")
-_TABLE_TITLE = re.compile(r"^[ \t]*Table\s+(\d+)[ \t]+([^\n]+)$", re.M)
+_TABLE_TITLE = re.compile(r"^[ \t]*Table\s+(\d+)[ \t]+([^\n]+)$", re.MULTILINE)
 _LEGEND = re.compile(r"^[^\n]{0,40}?[,:]\s[a-z][^\n]*;\s")
 
 
@@ -108,7 +108,7 @@ def tables(text: str, start: int, end: int, *, report: Report, path: str) -> tup
 
 
 def _table_end(text: str, start: int, end: int) -> int:
-    for line in re.finditer(r"^[^\n]*$", text[start:end], re.M):
+    for line in re.finditer(r"^[^\n]*$", text[start:end], re.MULTILINE):
         s = line.group(0)
         if _LEGEND.match(s) or re.match(r"\s*(?:Figure|Fig\.)\s+\d", s) or re.fullmatch(r"\s*[A-Z][A-Z ,&\-]{5,}", s):
             return start + line.start()
@@ -127,12 +127,12 @@ def table(text: str, start: int, end: int, *, title: str, report: Report, path: 
     for s, e in lines:
         line = text[s:e].strip()
         words = re.findall(r"[A-Za-z’']+", line)
-        if re.fullmatch(r"(?:(?:Patient|Normal|Value|Reference|Predicted)\s*)+", line, re.I):
-            pairs_per_row = max(1, len(re.findall(r"Patient", line, re.I)))
+        if re.fullmatch(r"(?:(?:Patient|Normal|Value|Reference|Predicted)\s*)+", line, re.IGNORECASE):
+            pairs_per_row = max(1, len(re.findall(r"Patient", line, re.IGNORECASE)))
             continue
         if re.match(r"(?:Test|Parameter|Analyte)\b", line):
             continue
-        if not rows and re.search(r"treatment|admission|baseline|follow|month|year|day", line, re.I) and \
+        if not rows and re.search(r"treatment|admission|baseline|follow|month|year|day", line, re.IGNORECASE) and \
                 not re.search(r"\(\S*\)\s+\d", line):
             clean = CleanView.of(line).clean
             time_points = [clean]
@@ -146,11 +146,11 @@ def table(text: str, start: int, end: int, *, title: str, report: Report, path: 
             continue
         if words:
             rows.append((s, e))
-    if not time_points and re.search(r"admission", title, re.I):
+    if not time_points and re.search(r"admission", title, re.IGNORECASE):
         time_points = ["on admission"]
     out: list[Measurement] = []
     group: str | None = None
-    category = "lung-function" if re.search(r"pulmonary function|lung function|spirometry", title, re.I) else "laboratory"
+    category = "lung-function" if re.search(r"pulmonary function|lung function|spirometry", title, re.IGNORECASE) else "laboratory"
     for s, e in rows:
         view = CleanView.of(text, s, e)
         parsed = _split_row(view.clean, pairs_per_row)
@@ -251,7 +251,7 @@ def vital_signs(text: str, start: int, end: int) -> list[Measurement]:
     view = CleanView.of(text, start, end)
     out = []
     for vs in lexicon.VITAL_SIGNS:
-        for m in re.finditer(vs.pattern, view.clean, re.I):
+        for m in re.finditer(vs.pattern, view.clean, re.IGNORECASE):
             value = float(m.group("v"))
             s, e = view.span(m.start(), m.end())
             flag = flag_of(value, None, None, vs.low, vs.high, None) if vs.low is not None else None
