@@ -14,19 +14,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kg.docrecords import (DiseaseName, Document, DocumentRecord, Kind, Organisation, PhenotypeStatement, Question,
-                           Section, Span)
+from kg.docrecords import (
+    DiseaseName,
+    Document,
+    DocumentRecord,
+    Kind,
+    Organisation,
+    PhenotypeStatement,
+    Question,
+    Section,
+    Span,
+)
 from kg.errors import InputError
 from kg.report import Report
 from kg.sources import facts
 from kg.sources.text import SourceText, bullet_items, parse_date, read_handle
 
 _QUESTION = re.compile(r"^[ \t]*((?:What|How|Is|Are|Can|Could|Does|Do|Will|Who|Why|When|Where|Which|Should)\b[^\n?]{3,200}\?)"
-                       r"[ \t]*$", re.M)
+                       r"[ \t]*$", re.MULTILINE)
 _LAST_UPDATED = re.compile(r"^[ \t]*Last updated:?(?:[ \t]+on)?[ \t]*:?[ \t]*([0-9/\-.]{6,10}|[A-Z][a-z]+ \d{1,2},? \d{4})[ \t]*$",
-                           re.M | re.I)
-_ORG_START = re.compile(r"^[ \t]*Name[ \t]*:[ \t]*", re.M)
-_FIELD = re.compile(r"\b(Phone|Toll[ -]?Free|Fax|Email|E-mail|Url|Website|TTY)[ \t]*:[ \t]*", re.I)
+                           re.MULTILINE | re.IGNORECASE)
+_ORG_START = re.compile(r"^[ \t]*Name[ \t]*:[ \t]*", re.MULTILINE)
+_FIELD = re.compile(r"\b(Phone|Toll[ -]?Free|Fax|Email|E-mail|Url|Website|TTY)[ \t]*:[ \t]*", re.IGNORECASE)
 
 TOPICS: tuple[tuple[str, str], ...] = (
     ("inheritance", r"inherit|genetic|passed (?:down|on)|run in famil|recurrence|chance"),
@@ -105,7 +114,7 @@ def _title(src: SourceText, source: str) -> tuple[str, Span]:
     for h in src.headings:
         if h.level == 1:
             return h.text, Span(h.start, h.end, h.text)
-    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", src.text, re.M):
+    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", src.text, re.MULTILINE):
         line = m.group(1)
         if line.endswith(("?", ".")) or len(line.split()) > 12:
             raise InputError("the page does not start with a disease name", path=source)
@@ -147,7 +156,7 @@ def _questions(src: SourceText, start: int, end: int) -> list[Question]:
 
 
 # -- organisations ---------------------------------------------------------------------------------------
-_ADDRESS_START = re.compile(r"\s(?=(?:P\.?\s?O\.?\s?Box|Post Office Box|\d+[A-Za-z]?\s+[A-Z0-9]|Suite\s|Unit\s|c/o\s))", re.I)
+_ADDRESS_START = re.compile(r"\s(?=(?:P\.?\s?O\.?\s?Box|Post Office Box|\d+[A-Za-z]?\s+[A-Z0-9]|Suite\s|Unit\s|c/o\s))", re.IGNORECASE)
 
 
 def _organisations(text: str, start: int, end: int) -> list[Organisation]:

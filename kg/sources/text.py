@@ -50,8 +50,8 @@ class SourceText:
 
 # -- decoding -------------------------------------------------------------------------------------
 _HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|p|h[1-6]|section|article)\b",
-                         re.I | re.S)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+                         re.IGNORECASE | re.DOTALL)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 
 
 def decode(raw: bytes, *, path: str, declared: str | None = None) -> tuple[str, str]:
@@ -225,8 +225,8 @@ def html_to_text(html: str, *, path: str) -> tuple[str, tuple[Heading, ...]]:
         raise InputError(f"broken HTML: unterminated markup at the end: {leftover.strip()[:40]!r}", path=path)
     if renderer.skip > 0:
         raise InputError("broken HTML: <script>/<style> element never closed", path=path)
-    opened_body = re.search(r"<body\b", html, re.I)
-    if opened_body and not re.search(r"</body\s*>", html, re.I):
+    opened_body = re.search(r"<body\b", html, re.IGNORECASE)
+    if opened_body and not re.search(r"</body\s*>", html, re.IGNORECASE):
         raise InputError("broken HTML: <body> is never closed (truncated page?)", path=path)
     if renderer.stray_end_tags > max(3, html.count("<") // 20):
         raise InputError(f"broken HTML: {renderer.stray_end_tags} closing tags without an opening tag", path=path)
@@ -248,7 +248,7 @@ class CleanView:
     offsets: list[int] = field(repr=False)
 
     @classmethod
-    def of(cls, text: str, start: int = 0, end: int | None = None) -> "CleanView":
+    def of(cls, text: str, start: int = 0, end: int | None = None) -> CleanView:
         end = len(text) if end is None else end
         out: list[str] = []
         offs: list[int] = []
@@ -365,7 +365,7 @@ def split_list(text: str) -> list[tuple[int, int]]:
 def bullet_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Bulleted or numbered list items (document offsets) within ``text[start:end]``."""
     out = []
-    for m in re.finditer(r"^[ \t]*(?:[•●▪◦‣∙·*\-–]|\d{1,3}[.)])[ \t]+(\S[^\n]*)$", text[start:end], re.M):
+    for m in re.finditer(r"^[ \t]*(?:[•●▪◦‣∙·*\-–]|\d{1,3}[.)])[ \t]+(\S[^\n]*)$", text[start:end], re.MULTILINE):
         s, e = _trim(text, start + m.start(1), start + m.end(1))
         out.append((s, e))
     return out
@@ -387,9 +387,7 @@ def parse_date(raw: str, *, order: str = "MDY") -> DateValue:
             y += 2000
         if order == "MDY":
             month, day = a, b
-        elif order == "DMY":
-            day, month = a, b
-        elif a > 12 >= b:
+        elif order == "DMY" or a > 12 >= b:
             day, month = a, b
         elif b > 12 >= a:
             month, day = a, b
@@ -417,7 +415,7 @@ def heading_lines(text: str, start: int = 0, end: int | None = None) -> list[Hea
     (or the start) before them. HTML headings come from the markup instead."""
     end = len(text) if end is None else end
     out = []
-    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", text[start:end], re.M):
+    for m in re.finditer(r"^[ \t]*(\S[^\n]*?)[ \t]*$", text[start:end], re.MULTILINE):
         line = m.group(1)
         s = start + m.start(1)
         words = line.split()
