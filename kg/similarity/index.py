@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from kg.ontology import ONSET, PHENOTYPIC_ABNORMALITY, ROOT, Ontology, sha256_of
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 #: Disease corpora: the source prefix of each disease ID; ``all`` is their union.
 CORPORA = ("omim", "orpha", "decipher")
 CORPUS_CHOICES = ("all", "omim", "orpha")
@@ -66,7 +67,7 @@ class SimilarityIndex:
                "level_seg", "level_pptr", "level_parents", "counts", "totals", "disease_ids", "disease_names",
                "disease_corpus", "prof_indptr", "prof_indices", "prof_freq", "neg_indptr", "neg_indices",
                "onset_indptr", "onset_indices", "clos_indptr", "clos_indices", "reach_indptr",
-               "reach_indices", "alias_from", "alias_to", "alias_reason", "meta")
+               "reach_indices", "reach_pos", "alias_from", "alias_to", "alias_reason", "meta")
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         missing = [name for name in self._ARRAYS if name not in arrays]
@@ -254,7 +255,7 @@ def build(ontology: Ontology, annotations: Iterable[Annotation], *, key: str = "
     neg_indptr, neg_indices, _ = _csr([[(t, 0.0) for t in sorted(negated.get(d, ()))] for d in diseases])
     onset_indptr, onset_indices, _ = _csr([[(t, 0.0) for t in sorted(onset.get(d, ()))] for d in diseases])
 
-    clos_indptr, clos_indices, reach_indptr, reach_indices = _closures(prof_indptr, prof_indices, anc_indptr,
+    clos_indptr, clos_indices, reach_indptr, reach_indices, reach_pos = _closures(prof_indptr, prof_indices, anc_indptr,
                                                                        anc_indices, n)
     alias_from, alias_to, alias_reason = [], [], []
     known = set(ontology.terms) | set(ontology.alt_ids)
@@ -278,7 +279,7 @@ def build(ontology: Ontology, annotations: Iterable[Annotation], *, key: str = "
         "neg_indptr": neg_indptr, "neg_indices": neg_indices,
         "onset_indptr": onset_indptr, "onset_indices": onset_indices,
         "clos_indptr": clos_indptr, "clos_indices": clos_indices,
-        "reach_indptr": reach_indptr, "reach_indices": reach_indices,
+        "reach_indptr": reach_indptr, "reach_indices": reach_indices, "reach_pos": reach_pos,
         "alias_from": np.array(alias_from, dtype=str), "alias_to": np.array(alias_to, dtype=str),
         "alias_reason": np.array(alias_reason, dtype=str), "meta": np.array(meta),
     }
@@ -290,7 +291,9 @@ def build(ontology: Ontology, annotations: Iterable[Annotation], *, key: str = "
 def _closures(prof_indptr: np.ndarray, prof_indices: np.ndarray, anc_indptr: np.ndarray,
               anc_indices: np.ndarray, n_terms: int) -> tuple[np.ndarray, ...]:
     """Each disease's profile closure (CSR by disease) and its transpose (CSR by term: the
-    diseases a term reaches, i.e. annotated to it or a descendant)."""
+    diseases a term reaches, i.e. annotated to it or a descendant), with, for each entry of
+    the transpose, its position in the closure arrays (so per-closure-entry tables such as
+    the calibration can be read while walking a term's diseases)."""
     n_diseases = len(prof_indptr) - 1
     anc, owner = gather(anc_indptr, anc_indices, prof_indices.astype(np.int64))
     disease = np.repeat(np.arange(n_diseases), np.diff(prof_indptr))[owner]
@@ -301,7 +304,8 @@ def _closures(prof_indptr: np.ndarray, prof_indices: np.ndarray, anc_indptr: np.
     order = np.lexsort((rows, terms))
     reach_indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(np.bincount(terms, minlength=n_terms), out=reach_indptr[1:])
-    return clos_indptr, terms.astype(np.int32), reach_indptr, rows[order].astype(np.int32)
+    return (clos_indptr, terms.astype(np.int32), reach_indptr, rows[order].astype(np.int32),
+            order.astype(np.int32))
 
 
 def _fraction(a: Annotation) -> float:
@@ -343,7 +347,7 @@ def load(hpo_path: Path | str | None = None, hpoa_path: Path | str | None = None
         try:
             with np.load(cache, allow_pickle=False) as data:
                 return SimilarityIndex({name: data[name] for name in data.files})
-        except Exception:  # a corrupt cache is rebuilt, never trusted
+        except (OSError, ValueError, KeyError, EOFError, InputError, zipfile.BadZipFile):  # rebuilt, never trusted
             log.warning("ignoring unreadable similarity cache %s", cache)
     from kg.report import Report
     from kg.sources import hpoa
