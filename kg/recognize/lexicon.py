@@ -31,16 +31,17 @@ from typing import Iterable
 
 from kg import paths
 from kg.errors import KgError
+from kg.model import Term
 from kg.ontology import MODE_OF_INHERITANCE, ONSET, PHENOTYPIC_ABNORMALITY, Ontology
 from kg.recognize.normalize import (ABBREVIATION_MARK, FUNCTION_WORDS, SKIPPED, Normalizer,
-                                    raw_tokens)
+                                    raw_tokens, spell)
 
 log = logging.getLogger(__name__)
 
 #: Branches recognised by default: phenotypes, modes of inheritance, ages of onset.
 DEFAULT_ROOTS: tuple[str, ...] = (PHENOTYPIC_ABNORMALITY, MODE_OF_INHERITANCE, ONSET)
 #: Bumped whenever the index layout or the way it is built changes.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 # Priorities: lower wins when two names give the same key.
 LABEL, EXACT, ABBREVIATION, RELATED = 0, 1, 2, 3
@@ -55,7 +56,10 @@ class IndexOptions:
     """What goes into the index; part of the cache key."""
 
     roots: tuple[str, ...] = DEFAULT_ROOTS
-    related_synonyms: bool = False
+    #: synonym scopes indexed besides EXACT: RELATED, BROAD, NARROW
+    scopes: tuple[str, ...] = ()
+    #: when set, only synonyms of these types (e.g. "layperson") are taken from ``scopes``
+    scope_types: tuple[str, ...] | None = None
     min_letters: int = 3  # single-word names shorter than this are left out (abbreviations: 2)
 
 
@@ -68,29 +72,37 @@ class Index:
     options: IndexOptions
     normalizer: Normalizer
     terms: list[tuple[str, str]] = field(default_factory=list)
-    sequences: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (term, priority)
+    singles: dict[str, tuple[int, int]] = field(default_factory=dict)  # one-word names: single key
+    sequences: dict[str, tuple[int, int]] = field(default_factory=dict)  # full keys -> (term, priority)
     prefixes: set[str] = field(default_factory=set)
     bags: dict[frozenset[str], tuple[int, int]] = field(default_factory=dict)
     bag_words: set[str] = field(default_factory=set)
+    bag_pairs: set[str] = field(default_factory=set)  # "a b" for two different words of one bag
     glue_pairs: set[str] = field(default_factory=set)  # "k1 k2" that start or make a sequence
+    #: keys naming several terms: (single keys of the name as written, term, priority)
+    alternatives: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
 
 
-def name_keys(normalizer: Normalizer, name: str) -> list[str]:
-    """Keys of a name's words, punctuation, articles and possessive 's dropped."""
-    keys: list[str] = []
+def name_words(name: str) -> list[str]:
+    """The words of a name that get keys, as written (same filtering as ``name_keys``)."""
+    out: list[str] = []
     after_apostrophe = False
     for raw, _, _ in raw_tokens(name):
-        low = raw.lower()
-        if low in SKIPPED:
+        if raw in SKIPPED:
             after_apostrophe = raw in APOSTROPHES
             continue
-        if after_apostrophe and low == "s":
+        if after_apostrophe and raw in ("s", "S"):
             after_apostrophe = False
             continue
         after_apostrophe = False
         if raw[0].isalnum():
-            keys.append(normalizer.key(raw))
-    return keys
+            out.append(raw)
+    return out
+
+
+def name_keys(normalizer: Normalizer, name: str) -> list[tuple[str, str]]:
+    """(single, full) keys of a name's words; punctuation, articles and possessive 's dropped."""
+    return [normalizer.keys(raw) for raw in name_words(name)]
 
 
 def inverted(keys: list[str]) -> list[str] | None:
@@ -106,12 +118,12 @@ def inverted(keys: list[str]) -> list[str] | None:
     return None
 
 
-def _names(term, related: bool) -> Iterable[tuple[str, int]]:
+def _names(term: Term, options: IndexOptions) -> Iterable[tuple[str, int]]:
     yield term.label, LABEL
     for syn in term.synonyms:
         if syn.scope == "EXACT":
             yield syn.text, ABBREVIATION if syn.type == "abbreviation" else EXACT
-        elif syn.scope == "RELATED" and related:
+        elif syn.scope in options.scopes and (options.scope_types is None or syn.type in options.scope_types):
             yield syn.text, RELATED
 
 
@@ -124,39 +136,53 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
         selected |= onto.descendants(root)
     terms = sorted((onto[i] for i in selected if not onto[i].obsolete), key=lambda t: t.id)
     names = [(term, text, priority) for term in terms
-             for text, priority in _names(term, options.related_synonyms)]
+             for text, priority in _names(term, options)]
     vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
     normalizer = Normalizer(vocabulary)
     index = Index(onto.version, onto.sha256, options, normalizer)
     term_index: dict[str, int] = {}
-    sequences: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    sequences: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     bags: dict[frozenset[str], list[tuple[int, int]]] = defaultdict(list)
+    singles: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for term, text, priority in names:
-        keys = name_keys(normalizer, text)
+        pairs = name_keys(normalizer, text)
+        keys = [full for _, full in pairs]
         if not keys or not _worth_indexing(keys, options):
             continue
         t = term_index.setdefault(term.id, len(index.terms))
         if t == len(index.terms):
             index.terms.append((term.id, term.label))
-        sequences[" ".join(keys)].append((priority, t))
+        if len(keys) == 1:
+            singles[pairs[0][0]].append((priority, t))
+            continue
+        written = " ".join(spell(w.lower()) for w in name_words(text))
+        sequences[" ".join(keys)].append((priority, t, written))
         flipped = inverted(keys)
         if flipped:
-            sequences[" ".join(flipped)].append((priority + INVERTED, t))
-        content = frozenset(k for k in keys if k not in FUNCTION_WORDS)
-        if 2 <= len(content) <= MAX_BAG and len(content) == len([k for k in keys if k not in FUNCTION_WORDS]):
-            bags[content].append((priority + BAG, t))
-    for key, candidates in sequences.items():
+            sequences[" ".join(flipped)].append((priority + INVERTED, t, ""))
+        content = [k for k in keys if k not in FUNCTION_WORDS]
+        if 2 <= len(set(content)) == len(content) <= MAX_BAG:
+            bags[frozenset(content)].append((priority + BAG, t))
+    for key, candidates in singles.items():
         priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
+        if key.startswith(ABBREVIATION_MARK) and len({c[1] for c in candidates}) > 1:
+            continue  # an abbreviation shared by two terms is ambiguous
+        index.singles[key] = (t, priority)
+    for key, found in sequences.items():
+        priority, t, _ = min(found, key=lambda c: (c[0], index.terms[c[1]][0]))
         index.sequences[key] = (t, priority)
+        if len({c[1] for c in found}) > 1:
+            index.alternatives[key] = tuple(sorted(
+                ((form, c, p) for p, c, form in found if form), key=lambda a: (a[2], index.terms[a[1]][0])))
         parts = key.split(" ")
         for n in range(1, len(parts)):
             index.prefixes.add(" ".join(parts[:n]))
-        if len(parts) >= 2:
-            index.glue_pairs.add(" ".join(parts[:2]))
+        index.glue_pairs.add(" ".join(parts[:2]))
     for bag, candidates in bags.items():
         priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
         index.bags[bag] = (t, priority)
         index.bag_words |= bag
+        index.bag_pairs.update(f"{a} {b}" for a in bag for b in bag if a != b)
     return index
 
 
@@ -167,7 +193,7 @@ def _worth_indexing(keys: list[str], options: IndexOptions) -> bool:
     if len(keys) == 1:
         key = keys[0]
         if key.startswith(ABBREVIATION_MARK):
-            return len(key) - 1 >= 2
+            return len(key) - 1 >= 3  # two-letter abbreviations (BO, MI, RA) are too ambiguous
         return len(key) >= options.min_letters
     return True
 

@@ -16,18 +16,28 @@ word of the vocabulary keeps its case (key ``^ASD``), so "ASD" matches and "asd"
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-#: Words, numbers, or one non-space symbol; underscores count as symbols.
-TOKEN_RE = re.compile(r"[^\W\d_]+|\d+|[^\w\s]|_")
+#: Words (letters and digits together, as in "A1" or "C3"), or one non-space symbol.
+TOKEN_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
 #: Tokens that never take part in a match and never block one: hyphens, apostrophes, articles.
-SKIPPED = frozenset({"-", "\u2010", "\u2011", "'", "\u2019", "\u2018", "`", "the", "a", "an"})
+#: ("a" only in lower case: "Type A brachydactyly" keeps its letter.)
+SKIPPED = frozenset({"-", "\u2010", "\u2011", "'", "\u2019", "\u2018", "`", "the", "The", "THE", "a", "an", "An", "AN"})
 #: Function words ignored when comparing names as bags of words ("hypoplasia of the kidney").
+#: (Articles are skipped before keys are compared, so a capital "A" left in "Type A" is a word.)
 FUNCTION_WORDS = frozenset({"of", "in", "on", "with", "and", "or", "to", "at", "by", "for", "from",
-                            "involving", "affecting", "the", "a", "an"})
+                            "involving", "affecting"})
+#: Ordinary English words a grouping stem must never turn another word into.
+COMMON_WORDS = frozenset({
+    "into", "onto", "upon", "over", "under", "less", "more", "most", "some", "such", "than", "that",
+    "this", "these", "those", "then", "when", "were", "with", "will", "only", "also", "very", "much",
+    "same", "other", "each", "both", "either", "neither", "about", "after", "before", "between",
+    "during", "without", "within", "through", "there", "their", "they", "have", "been", "being",
+    "does", "done", "made", "make", "many", "well", "show", "shown", "seen", "found", "case", "cases"})
 ABBREVIATION_MARK = "^"
 MIN_STEM = 3  # letters kept before a vocabulary-checked suffix rewrite
 MIN_GROUP_STEM = 4  # letters kept before an unchecked -ing/-ed/-ment/-ly cut
@@ -74,7 +84,10 @@ def equivalent_words() -> dict[str, str]:
 
 
 def spell(word: str) -> str:
-    """British to American spelling of one lowercased word (see ``data/spelling.tsv``)."""
+    """British to American spelling of one lowercased word (see ``data/spelling.tsv``);
+    accents are dropped first ("café" -> "cafe")."""
+    if not word.isascii():
+        word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
     for pattern, replacement in spelling_rules():
         word = pattern.sub(replacement, word)
     return word
@@ -86,49 +99,66 @@ def is_abbreviation(raw: str) -> bool:
 
 
 class Normalizer:
-    """Word -> key, built from the vocabulary of the names being recognised.
+    """Word -> keys, built from the vocabulary of the names being recognised.
 
-    ``vocabulary`` holds the words of the names as written (any case); it decides which
-    plural/adjective rewrites are allowed and which capitalised tokens are abbreviations.
+    Every word has two keys: the *single* key (spelling, number, adjective -> noun, body-part
+    equivalents), used for one-word names, and the *full* key (also quality nouns -> their
+    adjective and an -ing/-ed/-ation grouping stem), used inside longer names. ``vocabulary``
+    holds the words of the names as written (any case); it decides which rewrites are
+    allowed and which capitalised tokens are abbreviations.
     """
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         words = set(vocabulary)
         self._plain = frozenset(spell(w.lower()) for w in words if not is_abbreviation(w))
         self._equivalents = equivalent_words()
+        #: words an equivalence produced or consumed are final: "abnormal" stays "abnormal"
+        self._fixed = frozenset(self._equivalents) | frozenset(self._equivalents.values())
         self._rules = suffix_rules()
-        self._cache: dict[str, str] = {}
-        self.plain_keys = frozenset(self.word_key(w) for w in self._plain)
+        self._cache: dict[str, tuple[str, str]] = {}
+        self.plain_keys = frozenset(self.word_keys(w)[1] for w in self._plain)
 
     # -- keys ------------------------------------------------------------------------------
-    def word_key(self, lower: str) -> str:
-        """Key of one lowercased word (cached)."""
-        key = self._cache.get(lower)
-        if key is None:
+    def word_keys(self, lower: str) -> tuple[str, str]:
+        """(single, full) keys of one lowercased word (cached)."""
+        keys = self._cache.get(lower)
+        if keys is None:
             if len(self._cache) > 500_000:
                 self._cache.clear()
-            key = self._cache[lower] = self._compute(lower)
-        return key
+            keys = self._cache[lower] = self._compute(lower)
+        return keys
+
+    def keys(self, raw: str) -> tuple[str, str]:
+        """(single, full) keys of one word as written: abbreviations keep their capitals."""
+        if raw.isupper() and is_abbreviation(raw):
+            plain = self.word_keys(raw.lower())
+            if plain[1] in self.plain_keys:
+                return plain
+            return (ABBREVIATION_MARK + raw, ABBREVIATION_MARK + raw)
+        return self.word_keys(raw.lower())
 
     def key(self, raw: str) -> str:
-        """Key of one word as written: abbreviations keep their capitals."""
-        if raw.isupper() and is_abbreviation(raw):
-            plain = self.word_key(raw.lower())
-            return plain if plain in self.plain_keys else ABBREVIATION_MARK + raw
-        return self.word_key(raw.lower())
+        """The full key of one word as written."""
+        return self.keys(raw)[1]
 
-    def _compute(self, lower: str) -> str:
+    def _compute(self, lower: str) -> tuple[str, str]:
         word = spell(lower)
-        if not word.isalpha():
-            return word
-        word = self._rewrite(word, "plural")
-        word = self._equivalents.get(word, word)
-        word = self._rewrite(word, "derive")
-        word = self._equivalents.get(word, word)
-        return self._group(word)
+        if not word.isalpha() or lower in FUNCTION_WORDS:
+            return word, word
+        equivalents = self._equivalents
+        for step in ("plural", "adjective"):
+            word = self._rewrite(word, step)
+            word = equivalents.get(word, word)
+        single = word
+        word = self._rewrite(word, "quality")
+        word = equivalents.get(word, word)
+        full = word if word in self._fixed else self._group(word)
+        if full != word and (full in FUNCTION_WORDS or full in COMMON_WORDS):
+            full = word  # "intoeing" must not become "into"
+        return single, full
 
     def _rewrite(self, word: str, step: str) -> str:
-        if word in self._equivalents:
+        if word in self._fixed:
             return word
         for rule in self._rules:
             if rule.step != step or not word.endswith(rule.suffix):
@@ -146,7 +176,9 @@ class Normalizer:
         for rule in self._rules:
             if rule.step == "stem" and word.endswith(rule.suffix) \
                     and len(word) - len(rule.suffix) >= MIN_GROUP_STEM:
-                word = word[: len(word) - len(rule.suffix)]
+                word = word[: len(word) - len(rule.suffix)] + rule.replacements[0]
+                if word.endswith("at") and len(word) >= MIN_GROUP_STEM + 2:
+                    word = word[:-2]
                 break
         if len(word) > MIN_GROUP_STEM and word.endswith("e"):
             word = word[:-1]

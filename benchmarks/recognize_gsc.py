@@ -1,0 +1,234 @@
+#!/usr/bin/env python
+"""GSC+ benchmark: this recogniser against FastHPOCR and fenominal, in the same run.
+
+Scoring is the field's standard document-level one (as PhenoTagger and FastHPOCR report it):
+for each abstract, the set of HPO IDs under Phenotypic abnormality (HP:0000118); gold IDs
+from the 2017-era corpus are mapped to current IDs with the vendored hp.obo (alt_ids and
+replaced obsolete terms), and so are the tools' outputs; micro precision, recall and F1 over
+all (document, ID) pairs. GSC+ has no negation annotations, so a tool's negated mentions count
+like any other (fenominal's "excluded" ones included).
+
+Speed is documents per second in this one process after each tool's index is loaded, the
+best of ``--repeat`` passes over the corpus; load times are printed beside. Timings share the
+machine with whatever else runs, so they are noisy: compare tools within one run.
+
+Peers (pinned in pyproject's ``bench`` extra): FastHPOCR 0.1.4 (index built once from the
+same hp.obo, needs pronto beside it; a few minutes the first time, then cached) and fenominal
+0.3.4 (reads obographs JSON, converted once from the same hp.obo with pronto and cached).
+
+    python benchmarks/recognize_gsc.py                       # all three tools, all 228 abstracts
+    python benchmarks/recognize_gsc.py --split test          # PhenoTagger's 206-abstract test split
+    python benchmarks/recognize_gsc.py --tools rdkg --errors /tmp/gsc-errors.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import sys
+import time
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from kg import paths  # noqa: E402
+from kg.ontology import PHENOTYPIC_ABNORMALITY, Ontology, sha256_of  # noqa: E402
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "gsc-plus"
+
+
+@dataclass
+class Result:
+    tool: str
+    mode: str
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    fp: int
+    fn: int
+    docs_per_s: float
+    load_s: float
+    predictions: dict[str, set[str]]
+
+
+def read_corpus(corpus: Path, split: str) -> dict[str, str]:
+    docs = {p.stem: p.read_text(encoding="utf-8") for p in sorted((corpus / "docs").glob("*.txt"))}
+    if split != "all":
+        keep = set((corpus / "splits" / f"phenotagger_{split}.txt").read_text().split())
+        docs = {k: v for k, v in docs.items() if k in keep}
+    if not docs:
+        sys.exit(f"no documents in {corpus}/docs (split {split})")
+    return docs
+
+
+def current_phenotype(onto: Ontology, hpo_id: str) -> str | None:
+    """The current ID of ``hpo_id`` when it is a phenotypic abnormality, else None."""
+    current = onto.resolve(hpo_id).current
+    return current if current and onto.is_a(current, PHENOTYPIC_ABNORMALITY) else None
+
+
+def read_gold(corpus: Path, docs: dict[str, str], onto: Ontology) -> tuple[dict[str, set[str]], dict]:
+    gold: dict[str, set[str]] = defaultdict(set)
+    mentions: dict[tuple[str, str], list[str]] = defaultdict(list)
+    with open(corpus / "gold.tsv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["doc_id"] not in docs:
+                continue
+            current = current_phenotype(onto, row["hpo_id"])
+            if current:
+                gold[row["doc_id"]].add(current)
+                mentions[(row["doc_id"], current)].append(row["mention"])
+    return gold, mentions
+
+
+def score(tool: str, mode: str, docs: dict[str, str], gold: dict[str, set[str]], onto: Ontology,
+          annotate: Callable[[str], list[str]], load_s: float, repeat: int) -> Result:
+    best = float("inf")
+    predictions: dict[str, set[str]] = {}
+    for _ in range(max(1, repeat)):
+        start = time.perf_counter()
+        raw = {doc_id: annotate(text) for doc_id, text in docs.items()}
+        best = min(best, time.perf_counter() - start)
+    for doc_id, ids in raw.items():
+        predictions[doc_id] = {c for c in (current_phenotype(onto, i) for i in ids) if c}
+    tp = sum(len(predictions[d] & gold[d]) for d in docs)
+    fp = sum(len(predictions[d] - gold[d]) for d in docs)
+    fn = sum(len(gold[d] - predictions[d]) for d in docs)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return Result(tool, mode, p, r, f, tp, fp, fn, len(docs) / best, load_s, predictions)
+
+
+# -- the tools -------------------------------------------------------------------------------
+def rdkg_runs(onto: Ontology) -> list[tuple[str, str, Callable[[str], list[str]], float]]:
+    from kg.recognize import Recognizer
+
+    Recognizer.load()  # build the cached index if needed, outside the timing
+    start = time.perf_counter()
+    recognizer = Recognizer.load()
+    load_s = time.perf_counter() - start
+    return [
+        ("rdkg", "longest match", lambda t: [m.hpo_id for m in recognizer.annotate(t)], load_s),
+        ("rdkg", "with nested mentions", lambda t: [m.hpo_id for m in recognizer.annotate(t, nested=True)], load_s),
+    ]
+
+
+def _plain_obo(cache: Path) -> Path:
+    obo = cache / "hp.obo"
+    if not obo.exists():
+        data = gzip.decompress(paths.HP_OBO.read_bytes()) if paths.HP_OBO.suffix == ".gz" \
+            else paths.HP_OBO.read_bytes()
+        obo.write_bytes(data)
+    return obo
+
+
+def fasthpocr_runs(onto: Ontology) -> list[tuple[str, str, Callable[[str], list[str]], float]]:
+    from FastHPOCR.HPOAnnotator import HPOAnnotator
+    from FastHPOCR.IndexHPO import IndexHPO
+    from FastHPOCR.util.CRConstants import HP_INDEX_FILE
+
+    cache = paths.cache_dir() / f"fasthpocr-{sha256_of(paths.HP_OBO)[:20]}"
+    cache.mkdir(parents=True, exist_ok=True)
+    index_file = cache / HP_INDEX_FILE
+    if not index_file.exists():
+        print(f"building the FastHPOCR index in {cache} (minutes, once) ...", file=sys.stderr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            IndexHPO(str(_plain_obo(cache)), str(cache)).index()
+    start = time.perf_counter()
+    annotator = HPOAnnotator(str(index_file))
+    load_s = time.perf_counter() - start
+
+    def run(longest: bool) -> Callable[[str], list[str]]:
+        return lambda t: [a.getHPOUri() for a in annotator.annotate(t, longestMatch=longest)]
+
+    return [("FastHPOCR 0.1.4", "default (overlapping)", run(False), load_s),
+            ("FastHPOCR 0.1.4", "longestMatch=True", run(True), load_s)]
+
+
+def fenominal_runs(onto: Ontology) -> list[tuple[str, str, Callable[[str], list[str]], float]]:
+    import fenominal
+    import pronto
+
+    cache = paths.cache_dir() / f"fenominal-{sha256_of(paths.HP_OBO)[:20]}"
+    cache.mkdir(parents=True, exist_ok=True)
+    graph = cache / "hp.json"
+    if not graph.exists():
+        print(f"converting hp.obo to obographs JSON for fenominal in {cache} ...", file=sys.stderr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ontology = pronto.Ontology(io.BytesIO(_plain_obo(cache).read_bytes()))
+        tmp = graph.with_suffix(".tmp")
+        with open(tmp, "wb") as handle:
+            ontology.dump(handle, format="json")
+        tmp.replace(graph)
+    start = time.perf_counter()
+    miner = fenominal.Fenominal(str(graph))
+    load_s = time.perf_counter() - start
+    return [("fenominal 0.3.4", "default", lambda t: [h["termId"] for h in json.loads(miner.map_text(t))], load_s)]
+
+
+TOOLS = {"rdkg": rdkg_runs, "fasthpocr": fasthpocr_runs, "fenominal": fenominal_runs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--split", choices=("all", "test", "dev"), default="all")
+    parser.add_argument("--tools", default="rdkg,fasthpocr,fenominal")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes per tool (best is kept)")
+    parser.add_argument("--errors", type=Path, help="write rdkg's false positives/negatives here (TSV)")
+    args = parser.parse_args(argv)
+
+    onto = Ontology.load()
+    docs = read_corpus(args.corpus, args.split)
+    gold, gold_mentions = read_gold(args.corpus, docs, onto)
+    print(f"GSC+ {args.split}: {len(docs)} abstracts, {sum(len(v) for v in gold.values())} gold "
+          f"(document, HPO ID) pairs under HP:0000118; HPO {onto.version}")
+    results: list[Result] = []
+    for name in args.tools.split(","):
+        if name not in TOOLS:
+            parser.error(f"unknown tool {name!r}; choose from {', '.join(TOOLS)}")
+        try:
+            runs = TOOLS[name](onto)
+        except ImportError as exc:
+            print(f"{name}: not installed ({exc}); pip install -e '.[bench]'", file=sys.stderr)
+            continue
+        for tool, mode, annotate, load_s in runs:
+            results.append(score(tool, mode, docs, gold, onto, annotate, load_s, args.repeat))
+    print(f"{'tool':<18} {'mode':<24} {'P':>6} {'R':>6} {'F1':>6} {'TP':>5} {'FP':>5} {'FN':>5} "
+          f"{'docs/s':>8} {'load s':>7}")
+    for r in results:
+        print(f"{r.tool:<18} {r.mode:<24} {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f} {r.tp:5d} {r.fp:5d} "
+              f"{r.fn:5d} {r.docs_per_s:8.0f} {r.load_s:7.2f}")
+    if args.errors:
+        write_errors(args.errors, [r for r in results if r.tool == "rdkg"], gold, gold_mentions, onto)
+    return 0
+
+
+def write_errors(path: Path, results: list[Result], gold: dict[str, set[str]], mentions: dict,
+                 onto: Ontology) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        print("mode\tkind\tdoc_id\thpo_id\tlabel\tgold mention", file=out)
+        for r in results:
+            for doc_id in sorted(gold.keys() | r.predictions.keys()):
+                for hpo_id in sorted(r.predictions.get(doc_id, set()) - gold[doc_id]):
+                    print(f"{r.mode}\tFP\t{doc_id}\t{hpo_id}\t{onto.label(hpo_id)}\t", file=out)
+                for hpo_id in sorted(gold[doc_id] - r.predictions.get(doc_id, set())):
+                    print(f"{r.mode}\tFN\t{doc_id}\t{hpo_id}\t{onto.label(hpo_id)}\t"
+                          f"{mentions[(doc_id, hpo_id)][0]}", file=out)
+    print(f"errors written to {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

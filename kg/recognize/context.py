@@ -1,0 +1,195 @@
+"""Sentences and context: is a finding absent, a relative's, or a diagnosis being considered?
+
+A NegEx/ConText-style reader driven by ``data/context.tsv``: trigger phrases (negation,
+family, differential), pseudo-triggers that only block shorter triggers inside them ("not
+only", "cannot be excluded"), and terminators that end a trigger's scope ("but", "however",
+";", and for negation a new clause such as "and has"). A forward trigger covers the rest of
+its sentence up to the first terminator, which is what carries "no rash, arthralgia or
+myalgia" over the whole list; a backward trigger ("were absent", "was ruled out") covers the
+clause before it. Triggers inside a recognised mention ("absent thumbs") never fire.
+
+Sentence boundaries: ., ! or ? followed by space and a capital, digit or opening bracket
+(not after common abbreviations such as "e.g." or "Fig."), a blank line, or a line break that
+follows a sentence end or precedes a capital or list bullet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from kg.errors import KgError
+from kg.recognize.normalize import read_table
+
+WORD_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|(?<=[.!?:])[ \t]*\n|\n(?=[ \t]*(?:[-*\u2022]|[A-Z]))")
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "dr", "fig", "figs", "al", "vs", "approx", "ca", "cf", "mr", "mrs",
+                            "ms", "prof", "no", "st", "resp", "etc", "incl", "sp", "spp", "jr", "sr", "mt"})
+
+
+class Context(str, Enum):
+    """Whose finding a mention is."""
+
+    PATIENT = "patient"
+    FAMILY = "family"
+    DIFFERENTIAL = "differential"
+
+
+CATEGORIES = ("negation", "family", "differential", "pseudo", "terminator")
+DIRECTIONS = ("forward", "backward", "both")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    phrase: tuple[str, ...]
+    category: str
+    direction: str  # for terminators: the categories they end, e.g. ("negation",) or all
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the context rules say about one mention."""
+
+    negated: bool
+    context: Context
+
+
+_POSITIVE = Assessment(False, Context.PATIENT)
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Lowercased words and symbols of ``text`` with offsets (the context rules' tokens)."""
+    return [(m.group().lower(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+def parse_rules(rows: Iterable[Sequence[str]], source: str = "context.tsv") -> dict[tuple[str, ...], Rule]:
+    """Validate rule rows; a bad row is an error naming the table and line."""
+    rules: dict[tuple[str, ...], Rule] = {}
+    for number, row in enumerate(rows, start=1):
+        if len(row) < 3:
+            raise KgError(f"{source}: rule {number}: expected phrase, category, direction: {row!r}")
+        phrase = tuple(w for w, _, _ in words(row[0]))
+        category, direction = row[1].strip(), row[2].strip()
+        if not phrase or category not in CATEGORIES:
+            raise KgError(f"{source}: rule {number}: unknown category {category!r} or empty phrase")
+        if category == "terminator":
+            ends = tuple(CATEGORIES[:3]) if direction == "all" else tuple(direction.split(","))
+            if any(c not in CATEGORIES[:3] for c in ends):
+                raise KgError(f"{source}: rule {number}: terminator ends unknown category {direction!r}")
+            direction = ",".join(ends)
+        elif direction not in DIRECTIONS:
+            raise KgError(f"{source}: rule {number}: unknown direction {direction!r}")
+        rules[phrase] = Rule(phrase, category, direction)
+    return rules
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> dict[tuple[str, ...], Rule]:
+    return parse_rules(read_table("context.tsv"))
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence, whitespace trimmed; together they cover every word."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.start()
+        stop = text[max(start, end - 8):end + 1]
+        if m.group()[:1] == "." and _ends_in_abbreviation(stop):
+            continue
+        bounds.append((start, m.end()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    out = []
+    for a, b in bounds:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _ends_in_abbreviation(stop: str) -> bool:
+    word = re.split(r"[\s(\[]", stop.rstrip("."))[-1].lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+class ContextReader:
+    """Applies the rule table to the mentions of one sentence."""
+
+    def __init__(self, rules: dict[tuple[str, ...], Rule] | None = None) -> None:
+        self.rules = rules if rules is not None else default_rules()
+        self.max_len = max((len(p) for p in self.rules), default=1)
+        self.first_words = frozenset(p[0] for p in self.rules)
+
+    def triggers(self, toks: Sequence[tuple[str, int, int]],
+                 covered: Sequence[tuple[int, int]]) -> list[tuple[Rule, int, int]]:
+        """Rules found in the tokens, longest first, never inside a mention: (rule, i, j)."""
+        found = []
+        rules, max_len, first_words = self.rules, self.max_len, self.first_words
+        n = len(toks)
+        words_ = [t[0] for t in toks]
+        i = 0
+        for i0 in [i for i, w in enumerate(words_) if w in first_words]:
+            if i0 < i:
+                continue
+            hit = None
+            for length in range(min(max_len, n - i0), 0, -1):
+                rule = rules.get(tuple(words_[i0:i0 + length]))
+                if rule is not None:
+                    hit = (rule, i0, i0 + length - 1)
+                    break
+            if hit is None or _inside(toks[hit[1]][1], toks[hit[2]][2], covered):
+                continue
+            found.append(hit)
+            i = hit[2] + 1
+        return found
+
+    def assess(self, sentence: str, offset: int, spans: Sequence[tuple[int, int]]) -> list[Assessment]:
+        """One assessment per ``(start, end)`` mention span (offsets into the whole text)."""
+        return self.assess_tokens([(w, a + offset, b + offset) for w, a, b in words(sentence)], spans)
+
+    def assess_tokens(self, toks: Sequence[tuple[str, int, int]],
+                      spans: Sequence[tuple[int, int]]) -> list[Assessment]:
+        """As ``assess``, from the sentence's lowercased tokens with their offsets."""
+        found = self.triggers(toks, spans)
+        if not found:
+            return [_POSITIVE] * len(spans)
+        result = []
+        for start, end in spans:
+            flags = {"negation": False, "family": False, "differential": False}
+            for rule, i, j in found:
+                if rule.category in flags and not flags[rule.category] \
+                        and self._in_scope(rule, i, j, start, end, toks, found):
+                    flags[rule.category] = True
+            context = Context.FAMILY if flags["family"] else \
+                Context.DIFFERENTIAL if flags["differential"] else Context.PATIENT
+            result.append(Assessment(flags["negation"], context))
+        return result
+
+    @staticmethod
+    def _in_scope(rule: Rule, i: int, j: int, start: int, end: int,
+                  toks: Sequence[tuple[str, int, int]], found: list[tuple[Rule, int, int]]) -> bool:
+        category = rule.category
+        if rule.direction in ("forward", "both") and start >= toks[j][2]:
+            limit = min((toks[a][1] for r, a, _ in found
+                         if r.category == "terminator" and a > j and category in r.direction.split(",")),
+                        default=None)
+            if limit is None or end <= limit:
+                return True
+        if rule.direction in ("backward", "both") and end <= toks[i][1]:
+            limit = max((toks[b][2] for r, _, b in found
+                         if r.category == "terminator" and b < i and category in r.direction.split(",")),
+                        default=None)
+            if limit is None or start >= limit:
+                return True
+        return False
+
+
+def _inside(a: int, b: int, covered: Sequence[tuple[int, int]]) -> bool:
+    return any(s < b and a < e for s, e in covered)
