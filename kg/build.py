@@ -68,9 +68,13 @@ class BuildResult:
 
 
 def find_inputs(directory: Path) -> tuple[Path, Path]:
-    """hp.obo[.gz] and phenotype.hpoa[.gz] in a directory of fetched files (``kg build --inputs``)."""
+    """hp.obo[.gz] and phenotype.hpoa[.gz] in a directory of fetched files (``kg build --inputs``).
+
+    Flat, or laid out like the repository as ``kg fetch --to DIR`` writes it (kg.manifest.HP_OBO, HPOA).
+    """
     found = []
-    for names in (("hp.obo", "hp.obo.gz"), ("phenotype.hpoa", "phenotype.hpoa.gz")):
+    for names in (("hp.obo", "hp.obo.gz", "ontologies/hp.obo.gz"),
+                  ("phenotype.hpoa", "phenotype.hpoa.gz", "data/hpo/phenotype.hpoa.gz")):
         hit = next((directory / n for n in names if (directory / n).is_file()), None)
         if hit is None:
             raise InputError(f"no {' or '.join(names)} in input directory", path=str(directory))

@@ -532,8 +532,11 @@ def test_cli_interrupted_mid_download_keeps_previous_files(installed, raw_server
                              "--mirror", server.url, "--timeout", "20"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert started.wait(30), "kg fetch never connected"
-    time.sleep(0.3)  # inside iter_content, the temporary file exists now
-    assert any(p.name.endswith(".part") for p in (installed / "ontologies").iterdir())
+    deadline = time.monotonic() + 20
+    while not any(p.name.endswith(".part") for p in (installed / "ontologies").iterdir()):
+        assert time.monotonic() < deadline, "no temporary download file appeared"
+        time.sleep(0.05)
+    time.sleep(0.1)  # now inside iter_content, waiting for the rest of the body
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
@@ -546,3 +549,15 @@ def test_manifest_json_is_what_the_build_reads(installed):
     assert sorted(data["files"]) == [manifest.HPOA, manifest.HP_OBO]
     [obo_entry, hpoa_entry] = manifest.input_versions(installed)
     assert (obo_entry.version, hpoa_entry.version) == ("2025-03-03", "2025-03-03")
+
+
+def test_build_from_fetched_inputs_records_their_release(installed, tmp_path):
+    """``kg build --inputs DIR`` reads what ``kg fetch --to DIR`` wrote; dataset.ttl states the fetched release."""
+    out = tmp_path / "out"
+    code = main(["build", "--inputs", str(installed), "--out", str(out), "--no-default-documents", "--no-store"])
+    assert code == 0
+    dataset = (out / "dataset.ttl").read_text()
+    assert '"2025-03-03"' in dataset
+    assert hashlib.sha256((installed / manifest.HPOA).read_bytes()).hexdigest() in dataset
+    hpoa_ttl = (out / "hpoa.ttl").read_text()
+    assert "OMIM:100001 a biolink:Disease" in hpoa_ttl and "ORPHA:2001 a biolink:Disease" in hpoa_ttl
