@@ -171,9 +171,10 @@ def _closure_frequency(index: SimilarityIndex) -> np.ndarray:
 
 
 def evidence(index: SimilarityIndex, observed: np.ndarray, *, excluded: np.ndarray | None = None,
-             onset: np.ndarray | None = None, corpus: str = "all", options: Options = Options(),
+             onset: np.ndarray | None = None, corpus: str = "all", options: Options | None = None,
              explain: bool = False) -> Evidence:
     """Score every disease for a patient: observed / excluded term indices and onset terms."""
+    options = options or Options()
     ic = index.ic(corpus)
     values = surprise(index, corpus)
     pos = positions(index, observed, ic)
