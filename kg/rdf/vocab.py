@@ -149,6 +149,11 @@ class RDKGV(DefinedNamespace):
     timePoint: URIRef
     tollFreeNumber: URIRef
     topic: URIRef
+    # disease-disease similarity (kg/rdf/similarity.py; docs/model.md "Similarity")
+    informationContentCorpus: URIRef  # diseases the IC was computed over: "all", "omim", "orpha"
+    similarityMethod: URIRef  # e.g. "bma-resnik"
+    similarityRank: URIRef  # 1 = the subject's most similar disease
+    similarityScore: URIRef  # xsd:double
 
 
 class PAV(DefinedNamespace):
