@@ -21,10 +21,12 @@ COMMANDS: tuple[str, ...] = (
     "build",
     "extract",
     "fetch",
+    "query",
 )
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``only`` registers just that subcommand (its imports alone are paid)."""
     top = argparse.ArgumentParser(
         prog="kg",
         description="Rare-disease knowledge graph: build it from the HPO, its annotations and "
@@ -34,12 +36,15 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
-        importlib.import_module(f"kg.commands.{name}").register(sub)
+        if only is None or name == only:
+            importlib.import_module(f"kg.commands.{name}").register(sub)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = next((w for w in words if not w.startswith("-")), None)
+    args = parser(first if first in COMMANDS else None).parse_args(words)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -107,6 +107,13 @@ class CannedQuery:
         raise QueryError(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
 
     @property
+    def ordered(self) -> bool:
+        """True when the query sorts its rows itself (an ORDER BY outside comments)."""
+        body = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+                         for line in self.text.splitlines())
+        return re.search(r"\bORDER\s+BY\b", body, re.IGNORECASE) is not None
+
+    @property
     def example_arguments(self) -> dict[str, str]:
         return {p.name: p.example for p in self.parameters}
 
@@ -323,19 +330,18 @@ def resolve_arguments(query: CannedQuery, arguments: Mapping[str, str]) -> dict[
 def bind(query: CannedQuery, arguments: Mapping[str, str], base_iri: str = DEFAULT_BASE) -> str:
     """The SPARQL text with every parameter bound to validated terms (or ``UNDEF``)."""
     values = resolve_arguments(query, arguments)
-    edits = []
+    edits: list[tuple[int, int, str]] = []
+    text = query.text.rstrip() + "\n"
     for param in query.parameters:
         raw = values[param.name]
         match = _slot(query, param)
         if param.type is ParamType.LIMIT:
             assert raw is not None
-            text = query.text.rstrip()
-            edits.append((match.start(1), match.end(1), render_values(param, raw, base_iri)[0], text))
+            edits.append((match.start(1), match.end(1), render_values(param, raw, base_iri)[0]))
         else:
             terms = ["UNDEF"] if raw is None else render_values(param, raw, base_iri)
-            edits.append((match.start(), match.end(), f"VALUES ?{param.name} {{ {' '.join(terms)} }}", None))
-    text = query.text.rstrip() + "\n"
-    for start, end, replacement, _ in sorted(edits, key=lambda e: e[0], reverse=True):
+            edits.append((match.start(), match.end(), f"VALUES ?{param.name} {{ {' '.join(terms)} }}"))
+    for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
 
@@ -355,6 +361,13 @@ class Table:
         if term is None or self.column_type(index) is not ColumnType.LIST:
             return []
         return [t for t in term.value.split(LIST_SEPARATOR) if t]
+
+    def shown_items(self, index: int, term: Term | None, *, curies: bool = True,
+                    base_iri: str = DEFAULT_BASE) -> list[tuple[str, str]]:
+        """A list cell's items as (shown text, raw value) pairs, sorted by what is shown."""
+        pairs = [((compress(x, base_iri) or x) if curies and "://" in x else x, x)
+                 for x in self.list_items(index, term)]
+        return sorted(pairs)
 
     def column_type(self, index: int) -> ColumnType:
         name = self.columns[index]
@@ -379,6 +392,19 @@ def _normalise_lists(query: CannedQuery, result: Result) -> tuple[tuple[Term | N
                 cells[i] = Term.literal(LIST_SEPARATOR.join(items)) if items else None
         rows.append(tuple(cells))
     return tuple(rows)
+
+
+def _row_key(row: tuple[Term | None, ...]) -> tuple[tuple[int, object], ...]:
+    key: list[tuple[int, object]] = []
+    for term in row:
+        value = plain(term, curies=False)
+        if value is None:
+            key.append((0, ""))
+        elif isinstance(value, (int, float)):
+            key.append((1, float(value)))
+        else:
+            key.append((2, str(value)))
+    return tuple(key)
 
 
 def check_nodes(store: Store, query: CannedQuery, arguments: Mapping[str, str],
@@ -421,12 +447,12 @@ def fetch_labels(store: Store, iris: Sequence[str], chunk: int = 400) -> dict[st
         if not values:
             continue
         result = store.select(
-            "SELECT ?iri (MIN(STR(?label)) AS ?name) WHERE { "
-            f"VALUES ?iri {{ {values} }} ?iri <http://www.w3.org/2000/01/rdf-schema#label> ?label "
-            "} GROUP BY ?iri")
+            f"SELECT ?iri ?label WHERE {{ VALUES ?iri {{ {values} }} "
+            "?iri <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
         for iri, name in result.rows:
             if iri is not None and name is not None:
-                labels[iri.value] = name.value
+                if iri.value not in labels or name.value < labels[iri.value]:
+                    labels[iri.value] = name.value
     return labels
 
 
@@ -446,6 +472,8 @@ def run(store: Store, query: CannedQuery, arguments: Mapping[str, str] | None = 
         raise QueryError(f"{query.path}: the query returns columns {', '.join(result.columns)} but the "
                          f"header lists {', '.join(expected)}")
     rows = _normalise_lists(query, result)
+    if not query.ordered:  # engines return such rows in any order: make the answer deterministic
+        rows = tuple(sorted(rows, key=_row_key))
     table = Table(query, result.columns, rows)
     if labels:
         iris = [t.value for row in rows for t in row if t is not None and t.is_iri]
@@ -491,9 +519,8 @@ def plain_rows(table: Table, *, curies: bool = True, base_iri: str = DEFAULT_BAS
         cells: list[object] = []
         for i, term in enumerate(row):
             if table.column_type(i) is ColumnType.LIST and term is not None:
-                items = [(compress(x, base_iri) or x) if curies and "://" in x else x
-                         for x in table.list_items(i, term)]
-                cells.append(LIST_SEPARATOR.join(sorted(items)))
+                shown = [text for text, _ in table.shown_items(i, term, curies=curies, base_iri=base_iri)]
+                cells.append(LIST_SEPARATOR.join(shown))
             else:
                 cells.append(plain(term, curies=curies, base_iri=base_iri))
         rows.append(tuple(cells))

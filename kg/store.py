@@ -109,8 +109,7 @@ def rdf_format(path: Path) -> str | None:
 
 def graph_iri(path: Path, base_iri: str = DEFAULT_BASE) -> str:
     """The named graph a build file goes into: ``hpoa.ttl.gz`` -> ``<base>graph/hpoa``."""
-    name = path.name[:-3] if path.name.endswith(".gz") else path.name
-    return f"{base_iri}graph/{Path(name).stem}"
+    return f"{base_iri}graph/{_graph_name(Path(path))}"
 
 
 def _build_json(build_dir: Path) -> dict[str, Any]:
@@ -124,14 +123,35 @@ def _build_json(build_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def build_base_iri(build_dir: Path) -> str:
-    """The instance base IRI the build used (from build.json), default otherwise."""
-    data = _build_json(build_dir)
-    for key in ("base_iri", "base"):
-        value = data.get(key)
-        if isinstance(value, str) and value:
-            return value
+def _graph_name(path: Path) -> str:
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    return Path(name).stem
+
+
+_URI_SPACE = re.compile(rb'void:uriSpace>?\s+"([^"\\]+)"|<http://rdfs\.org/ns/void#uriSpace>\s+"([^"\\]+)"')
+
+
+def files_base_iri(files: Sequence[Path]) -> str:
+    """The instance base IRI a build used, read from its dataset description (``void:uriSpace``).
+
+    build.json records it too, but the build writes build.json after it has created the
+    store, so the files themselves are the source that exists when the store is made.
+    """
+    for path in files:
+        if _graph_name(Path(path)) == "dataset":
+            with _open_binary(Path(path)) as handle:
+                match = _URI_SPACE.search(handle.read(4_000_000))
+            if match:
+                return (match.group(1) or match.group(2)).decode("utf-8")
     return DEFAULT_BASE
+
+
+def build_base_iri(build_dir: Path) -> str:
+    """The instance base IRI of a build: build.json's, else the dataset description's, else default."""
+    value = _build_json(Path(build_dir)).get("base_iri")
+    if isinstance(value, str) and value:
+        return value
+    return files_base_iri(build_files(Path(build_dir)))
 
 
 def build_files(build_dir: Path) -> list[Path]:
@@ -139,31 +159,51 @@ def build_files(build_dir: Path) -> list[Path]:
     build_dir = Path(build_dir)
     listed = _build_json(build_dir).get("files")
     names: list[str] = []
-    if isinstance(listed, dict):
-        names = [str(k) for k in listed]
-    elif isinstance(listed, list):
+    if isinstance(listed, list):
         for item in listed:
             if isinstance(item, str):
                 names.append(item)
             elif isinstance(item, dict):
-                for key in ("path", "file", "name"):
+                for key in ("name", "path", "file"):
                     if isinstance(item.get(key), str):
                         names.append(item[key])
                         break
     files = [build_dir / Path(n).name for n in names if rdf_format(Path(n))]
     files = [f for f in files if f.is_file()]
-    if not files:
-        files = [p for p in build_dir.iterdir() if p.is_file() and rdf_format(p)] if build_dir.is_dir() else []
+    if not files and build_dir.is_dir():
+        files = [p for p in build_dir.iterdir() if p.is_file() and rdf_format(p)]
     return sorted(files)
 
 
+def choose_files(files: Sequence[Path]) -> list[Path]:
+    """One file per graph when a build wrote several formats: N-Triples (fastest to parse), uncompressed first."""
+    rank = {"ntriples": 0, "nquads": 1, "turtle": 2, "trig": 3}
+    best: dict[str, Path] = {}
+    for path in (Path(f) for f in files):
+        key = _graph_name(path)
+        current = best.get(key)
+        score = (rank.get(rdf_format(path) or "", 9), path.name.endswith(".gz"))
+        if current is None or score < (rank.get(rdf_format(current) or "", 9), current.name.endswith(".gz")):
+            best[key] = path
+    return [best[k] for k in sorted(best)]
+
+
 def fingerprint(build_dir: Path, files: Sequence[Path]) -> dict[str, Any]:
-    """What identifies the inputs of a store cheaply: names, sizes, mtimes of its files."""
+    """What identifies the inputs of a store cheaply: names, sizes, mtimes of its files.
+
+    Files are taken relative to ``build_dir`` when they lie in it, so a build folder that
+    is moved or renamed as a whole (as ``kg build`` does with its staging folder) keeps
+    its store.
+    """
     entries = []
     for path in sorted(Path(f) for f in files):
         stat = path.stat()
-        entries.append({"name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
-    return {"layout": STORE_LAYOUT, "base_iri": build_base_iri(build_dir), "files": entries}
+        try:
+            name = str(path.relative_to(build_dir))
+        except ValueError:
+            name = str(path)
+        entries.append({"name": name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+    return {"layout": STORE_LAYOUT, "files": entries}
 
 
 def store_path(build_dir: Path) -> Path:
@@ -183,7 +223,7 @@ def is_fresh(build_dir: Path, files: Sequence[Path] | None = None) -> bool:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(recorded == fingerprint(build_dir, files))
+    return bool(recorded == fingerprint(build_dir, choose_files(files)))
 
 
 @contextmanager
@@ -212,7 +252,7 @@ def create_embedded_store(build_dir: Path, files: list[Path]) -> Path:
     import pyoxigraph as ox
 
     build_dir = Path(build_dir)
-    files = [Path(f) for f in files]
+    files = choose_files(files)
     if not files:
         raise StoreError(f"{build_dir}: no RDF files to load into the embedded store")
     for path in files:
@@ -220,7 +260,7 @@ def create_embedded_store(build_dir: Path, files: list[Path]) -> Path:
             raise StoreError(f"{path}: not an RDF file the store can load (.ttl, .nt, .nq, .trig, optionally .gz)")
         if not path.is_file():
             raise StoreError(f"{path}: file not found")
-    base = build_base_iri(build_dir)
+    base = files_base_iri(files)
     formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
     target = store_path(build_dir)
@@ -426,7 +466,8 @@ class RdflibStore:
 
     @classmethod
     def for_build(cls, build_dir: Path) -> "RdflibStore":
-        return cls(build_files(Path(build_dir)), base_iri=build_base_iri(Path(build_dir)))
+        files = choose_files(build_files(Path(build_dir)))
+        return cls(files, base_iri=files_base_iri(files))
 
     @staticmethod
     def _term(node: Any) -> Term | None:
