@@ -21,7 +21,9 @@ COMMANDS: tuple[str, ...] = (
     "build",
     "extract",
     "fetch",
+    "load",
     "query",
+    "serve",
 )
 
 

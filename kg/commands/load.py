@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         check = ""
         if g.after is not None:
             check = f"; the store holds {g.after:,} (verified)"
-        dup = f" ({g.distinct_sent:,} distinct)" if g.distinct_sent != g.triples_sent else ""
+        dup = f" ({g.distinct:,} distinct)" if g.distinct is not None and g.distinct != g.triples_sent else ""
         print(f"{g.graph or '(default graph)'}: {g.triples_sent:,} triples{dup} sent from {', '.join(g.files)} "
               f"in {g.requests} requests, {g.seconds:.1f} s{check}")
     print(f"loaded {report.triples_sent:,} triples into {len(report.graphs)} graphs of {report.endpoint} "
