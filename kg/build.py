@@ -50,6 +50,8 @@ class BuildOptions:
     #: records in data/documents are included unless ``default_documents`` is False.
     documents: tuple[Path, ...] = ()
     default_documents: bool = True
+    #: per disease, its K most similar diseases as association nodes (0 = none)
+    similar_top: int = 0
     store: bool = True
 
 
@@ -178,6 +180,12 @@ def _build_into(staging: Path, options: BuildOptions, base: str, report: Report,
         with _timed(result, "read and map documents"):
             graphs.append(("documents", _document_groups(folders, ontology, annotations, report, base, result)))
     del annotations
+    if options.similar_top > 0:
+        with _timed(result, f"top-{options.similar_top} similar diseases"):
+            from kg.rdf.similarity import similarity_triples
+
+            graphs.append(("similarity", group(similarity_triples(
+                options.similar_top, hpo_path=options.hp_obo, hpoa_path=options.hpoa, base_iri=base))))
     for name, producer in extra_graphs:
         with _timed(result, f"map {name}"):
             graphs.append((name, producer(ontology, report)))

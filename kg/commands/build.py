@@ -12,6 +12,7 @@ from kg import paths
 from kg.build import BuildOptions, build, find_inputs
 from kg.curie import DEFAULT_BASE
 from kg.export import Format
+from kg.errors import InputError
 from kg.report import Report
 
 
@@ -36,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "records (.json, from 'kg extract') in DIR; repeatable")
     p.add_argument("--no-default-documents", action="store_true",
                    help=f"leave out the committed document records in {paths.DOCUMENT_RECORDS}")
+    p.add_argument("--similar-top", type=int, default=0, metavar="K",
+                   help="add each disease's K most similar diseases (BMA-Resnik) as association nodes "
+                        "in similarity.ttl (default: 0, none)")
     p.add_argument("--no-store", action="store_true", help="do not create the embedded query store")
     p.set_defaults(func=run)
 
@@ -45,12 +49,14 @@ def _sigterm(signum, frame):  # noqa: ARG001 -- signal handler signature
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.similar_top < 0:
+        raise InputError(f"--similar-top must be 0 or more, not {args.similar_top}")
     signal.signal(signal.SIGTERM, _sigterm)
     hp_obo, hpoa = (find_inputs(args.inputs) if args.inputs else (paths.HP_OBO, paths.HPOA))
     options = BuildOptions(out=args.out, formats=tuple(Format(f) for f in (args.formats or ["turtle"])),
                            compress=args.compress, base_iri=args.base_iri, hp_obo=hp_obo, hpoa=hpoa,
                            documents=tuple(args.documents), default_documents=not args.no_default_documents,
-                           store=not args.no_store)
+                           similar_top=args.similar_top, store=not args.no_store)
     report = Report()
     start = time.perf_counter()
     print(f"kg build: building into {options.out}/", file=sys.stderr)
