@@ -10,8 +10,9 @@ q and disease d, *how unusual* d's best match to q is:
 
 where a random term is drawn as patients' terms are, in proportion to how many diseases are
 annotated with it, and Resnik(x, d) is the IC of the most informative ancestor of x that d
-reaches. ``-ln p_d(q)`` is the evidence of q for d; the score is their sum (Fisher's
-combination). Under the null each term adds about the same for every disease, whatever the
+reaches. ``-ln p_d(q)`` is the calibrated evidence of q for d; half the raw match IC is added
+(``RAW_WEIGHT``: how specific the shared ancestor is in absolute terms), and the score is the
+sum over the patient's terms (Fisher's combination plus half the one-sided Resnik sum). Under the null each term adds about the same for every disease, whatever the
 profile length, so long profiles no longer win by default, short ones are not buried, and a
 noise term adds roughly a constant. The p-values are exact: the distribution of Resnik(t, d)
 over all annotated terms t is computed once per disease (``calibration``, ~20 s, cached by
@@ -49,6 +50,9 @@ FLOOR = 0.05
 UNKNOWN_FREQUENCY = 0.5
 #: Penalty (natural log units) when every annotated onset contradicts the patient's.
 ONSET_PENALTY = 1.0
+#: Weight of the uncalibrated evidence, the IC of the shared ancestor (raw Resnik), added to
+#: the calibrated one (chosen on development patients, see docs/decisions/similarity-ranking.md).
+RAW_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +159,13 @@ def compute_surprise(index: SimilarityIndex, corpus: str = "all", block: int = 2
     return out
 
 
+@lru_cache(maxsize=8)
+def term_evidence_table(index: SimilarityIndex, corpus: str = "all") -> np.ndarray:
+    """Evidence per closure entry: ``-ln p`` plus RAW_WEIGHT x the entry's IC; trailing 0."""
+    ic = np.append(index.ic(corpus)[index.clos_indices], 0.0)
+    return surprise(index, corpus) + RAW_WEIGHT * ic
+
+
 @lru_cache(maxsize=4)
 def _closure_frequency(index: SimilarityIndex) -> np.ndarray:
     """Per closure entry (d, a): the highest frequency of d's terms under a (unknown: 1)."""
@@ -176,7 +187,7 @@ def evidence(index: SimilarityIndex, observed: np.ndarray, *, excluded: np.ndarr
     """Score every disease for a patient: observed / excluded term indices and onset terms."""
     options = options or Options()
     ic = index.ic(corpus)
-    values = surprise(index, corpus)
+    values = term_evidence_table(index, corpus)
     pos = positions(index, observed, ic)
     term_ev = values[pos]
     if options.frequency:
