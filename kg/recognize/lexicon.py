@@ -41,12 +41,13 @@ log = logging.getLogger(__name__)
 #: Branches recognised by default: phenotypes, modes of inheritance, ages of onset.
 DEFAULT_ROOTS: tuple[str, ...] = (PHENOTYPIC_ABNORMALITY, MODE_OF_INHERITANCE, ONSET)
 #: Bumped whenever the index layout or the way it is built changes.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 # Priorities: lower wins when two names give the same key.
-LABEL, EXACT, ABBREVIATION, RELATED = 0, 1, 2, 3
+LABEL, EXACT, ABBREVIATION, RELATED, BROAD = 0, 1, 2, 3, 4
+SCOPE_PRIORITY = {"RELATED": RELATED, "NARROW": RELATED, "BROAD": BROAD}
 INVERTED = 10  # added for an "X of Y" <-> "Y X" variant
-BAG = 20  # added for a word-order-free match
+BAG_PRIORITY = 20  # added for a word-order-free match
 APOSTROPHES = frozenset({"'", "\u2019", "\u2018", "`"})
 MAX_BAG = 6  # content words at most in a word-order-free match
 
@@ -56,11 +57,11 @@ class IndexOptions:
     """What goes into the index; part of the cache key."""
 
     roots: tuple[str, ...] = DEFAULT_ROOTS
-    #: synonym scopes indexed besides EXACT: RELATED, BROAD, NARROW
-    scopes: tuple[str, ...] = ()
+    #: synonym scopes indexed besides EXACT (RELATED, NARROW, BROAD); see the module docstring
+    scopes: tuple[str, ...] = ("RELATED", "NARROW", "BROAD")
     #: when set, only synonyms of these types (e.g. "layperson") are taken from ``scopes``
     scope_types: tuple[str, ...] | None = None
-    min_letters: int = 3  # single-word names shorter than this are left out (abbreviations: 2)
+    min_letters: int = 3  # single-word names shorter than this are left out (abbreviations: 3)
 
 
 @dataclass
@@ -72,6 +73,8 @@ class Index:
     options: IndexOptions
     normalizer: Normalizer
     terms: list[tuple[str, str]] = field(default_factory=list)
+    #: ``parents[i]``: positions in ``terms`` of the is_a parents of ``terms[i]`` (indexed ones)
+    parents: list[tuple[int, ...]] = field(default_factory=list)
     singles: dict[str, tuple[int, int]] = field(default_factory=dict)  # one-word names: single key
     sequences: dict[str, tuple[int, int]] = field(default_factory=dict)  # full keys -> (term, priority)
     prefixes: set[str] = field(default_factory=set)
@@ -83,11 +86,25 @@ class Index:
     alternatives: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
 
 
-def name_words(name: str) -> list[str]:
-    """The words of a name that get keys, as written (same filtering as ``name_keys``)."""
+HYPHENS = frozenset({"-", "\u2010", "\u2011"})
+
+
+def name_words(name: str, joinable: frozenset[str] = frozenset()) -> list[str]:
+    """The words of a name that get keys, as written: punctuation, articles and possessive
+    's dropped; "Pre-auricular" becomes one word when "preauricular" is in ``joinable``."""
     out: list[str] = []
-    after_apostrophe = False
-    for raw, _, _ in raw_tokens(name):
+    tokens = raw_tokens(name)
+    skip_next = after_apostrophe = False
+    for k, (raw, start, end) in enumerate(tokens):
+        if skip_next:
+            skip_next = False
+            continue
+        if raw in HYPHENS and out and out[-1] == tokens[k - 1][0] and k + 1 < len(tokens) \
+                and tokens[k - 1][2] == start and tokens[k + 1][1] == end and tokens[k + 1][0].isalpha() \
+                and (out[-1] + tokens[k + 1][0]).lower() in joinable:
+            out[-1] += tokens[k + 1][0]
+            skip_next = True
+            continue
         if raw in SKIPPED:
             after_apostrophe = raw in APOSTROPHES
             continue
@@ -100,9 +117,9 @@ def name_words(name: str) -> list[str]:
     return out
 
 
-def name_keys(normalizer: Normalizer, name: str) -> list[tuple[str, str]]:
-    """(single, full) keys of a name's words; punctuation, articles and possessive 's dropped."""
-    return [normalizer.keys(raw) for raw in name_words(name)]
+def name_keys(normalizer: Normalizer, name: str, joinable: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(single, full) keys of a name's words (see ``name_words``)."""
+    return [normalizer.keys(raw) for raw in name_words(name, joinable)]
 
 
 def inverted(keys: list[str]) -> list[str] | None:
@@ -124,7 +141,7 @@ def _names(term: Term, options: IndexOptions) -> Iterable[tuple[str, int]]:
         if syn.scope == "EXACT":
             yield syn.text, ABBREVIATION if syn.type == "abbreviation" else EXACT
         elif syn.scope in options.scopes and (options.scope_types is None or syn.type in options.scope_types):
-            yield syn.text, RELATED
+            yield syn.text, SCOPE_PRIORITY.get(syn.scope, BROAD)
 
 
 def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
@@ -138,6 +155,7 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
     names = [(term, text, priority) for term in terms
              for text, priority in _names(term, options)]
     vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
+    joinable = frozenset(w.lower() for w in vocabulary)
     normalizer = Normalizer(vocabulary)
     index = Index(onto.version, onto.sha256, options, normalizer)
     term_index: dict[str, int] = {}
@@ -145,7 +163,8 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
     bags: dict[frozenset[str], list[tuple[int, int]]] = defaultdict(list)
     singles: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for term, text, priority in names:
-        pairs = name_keys(normalizer, text)
+        words = name_words(text, joinable)
+        pairs = [normalizer.keys(w) for w in words]
         keys = [full for _, full in pairs]
         if not keys or not _worth_indexing(keys, options):
             continue
@@ -155,14 +174,14 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
         if len(keys) == 1:
             singles[pairs[0][0]].append((priority, t))
             continue
-        written = " ".join(spell(w.lower()) for w in name_words(text))
+        written = " ".join(spell(w.lower()) for w in words)
         sequences[" ".join(keys)].append((priority, t, written))
         flipped = inverted(keys)
         if flipped:
             sequences[" ".join(flipped)].append((priority + INVERTED, t, ""))
         content = [k for k in keys if k not in FUNCTION_WORDS]
         if 2 <= len(set(content)) == len(content) <= MAX_BAG:
-            bags[frozenset(content)].append((priority + BAG, t))
+            bags[frozenset(content)].append((priority + BAG_PRIORITY, t))
     for key, candidates in singles.items():
         priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
         if key.startswith(ABBREVIATION_MARK) and len({c[1] for c in candidates}) > 1:
@@ -178,6 +197,9 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
         for n in range(1, len(parts)):
             index.prefixes.add(" ".join(parts[:n]))
         index.glue_pairs.add(" ".join(parts[:2]))
+    position = {hpo_id: i for i, (hpo_id, _) in enumerate(index.terms)}
+    index.parents = [tuple(sorted(position[p] for p in onto[hpo_id].parents if p in position))
+                     for hpo_id, _ in index.terms]
     for bag, candidates in bags.items():
         priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
         index.bags[bag] = (t, priority)

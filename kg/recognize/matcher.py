@@ -25,13 +25,14 @@ import re
 from itertools import accumulate
 from typing import NamedTuple
 
-from kg.recognize.lexicon import APOSTROPHES, INVERTED, MAX_BAG, Index
+from kg.recognize.lexicon import APOSTROPHES, HYPHENS, INVERTED, MAX_BAG, Index
 from kg.recognize.normalize import FUNCTION_WORDS, SKIPPED, TOKEN_RE, spell
 
 COORDINATORS = frozenset({"and", "or", "nor"})
 MIN_GLUED = 8  # letters in a token before a split into two names' words is tried
 MIN_PART = 3
 _SKIP = ("", "")
+REGULAR, HEAD_AFTER, HEAD_BEFORE = 0, 1, 2
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # keys of a token that takes no part in matching (article, hyphen, apostrophe)
 
 
@@ -43,6 +44,7 @@ class Span(NamedTuple):
     term: int
     priority: int
     extra_terms: tuple[int, ...] = ()  # coordination: more terms named by the same span
+    shared: int = REGULAR  # coordination: where the shared words are (HEAD_AFTER, HEAD_BEFORE)
 
 
 class Tokens:
@@ -92,7 +94,9 @@ class Matcher:
         self.known = frozenset(known)
         self.first_words = frozenset(k.split(" ", 1)[0] for k in index.sequences)
         self._keys: dict[str, tuple[str, str]] = {}
+        self._ancestors: dict[int, frozenset[int]] = {}
         self._glued: dict[str, tuple[tuple[str, str, int, int], ...] | None] = {}
+        self._joined: dict[tuple[str, str], tuple[str, str]] = {}
 
     # -- tokens ------------------------------------------------------------------------------
     def tokens(self, text: str) -> Tokens:
@@ -106,6 +110,8 @@ class Matcher:
             for i in range(len(raws) - 1):
                 if raws[i] in APOSTROPHES and raws[i + 1] in ("s", "S"):
                     pairs[i + 1] = _SKIP
+        if "-" in text or "\u2010" in text or "\u2011" in text:
+            spans = self._join_hyphenated(raws, spans, pairs)
         keep = [i for i, pair in enumerate(pairs) if pair[1]]
         keys = [pairs[i][1] for i in keep]
         singles = [pairs[i][0] for i in keep]
@@ -115,6 +121,26 @@ class Matcher:
         if self._glued:
             self._unglue(toks)
         return toks
+
+    def _join_hyphenated(self, raws: list[str], spans: list[tuple[int, int]],
+                         pairs: list[tuple[str, str]]) -> list[tuple[int, int]]:
+        """"pre-auricular" -> one word when "preauricular" is a word of the names (its keys
+        take the first token's place, the hyphen and the second token take no part)."""
+        spans = list(spans)
+        for i in [i for i, raw in enumerate(raws) if raw in HYPHENS and 0 < i < len(raws) - 1]:
+            left, right = raws[i - 1], raws[i + 1]
+            if spans[i - 1][1] != spans[i][0] or spans[i][1] != spans[i + 1][0] or not pairs[i - 1][1] \
+                    or not left.isalpha() or not right.isalpha():
+                continue
+            joined = self._joined.get((left, right))
+            if joined is None:
+                keys = self.index.normalizer.keys(left + right)
+                joined = self._joined[(left, right)] = \
+                    keys if keys[1] in self.known or keys[0] in self.singles else _SKIP
+            if joined[1]:
+                pairs[i - 1], pairs[i + 1] = joined, _SKIP
+                spans[i - 1] = (spans[i - 1][0], spans[i + 1][1])
+        return spans
 
     def _learn(self, raw: str) -> tuple[str, str]:
         """Keys of a token not seen before (then cached); notes tokens that may be glued."""
@@ -228,7 +254,8 @@ class Matcher:
 
     def _inverted(self, toks: Tokens) -> list[Span]:
         """"anemia, iron deficiency" -> "iron deficiency anemia": a one-word name, a comma, and
-        up to three words that put before it make a name."""
+        up to three words that end the clause and, put before it, make a name (problem-list
+        style; in running prose "meningiomas, spinal schwannomas" is a list, not an inversion)."""
         out: list[Span] = []
         keys, singles = toks.keys, toks.singles
         for c in range(1, len(keys) - 1):
@@ -236,7 +263,10 @@ class Matcher:
                 continue
             head = keys[c - 1]
             for m in range(min(3, len(keys) - c - 1), 0, -1):
-                hit = self.sequences.get(" ".join(keys[c + 1:c + 1 + m]) + " " + head)
+                after = c + 1 + m
+                if after < len(keys) and keys[after][:1].isalnum():
+                    continue  # the modifiers must end the clause: "anemia, iron deficiency."
+                hit = self.sequences.get(" ".join(keys[c + 1:after]) + " " + head)
                 if hit is not None:
                     out.append(Span(c - 1, c + m, hit[0], hit[1] + INVERTED))
                     break
@@ -251,56 +281,142 @@ class Matcher:
                 hit = self.bags.get(content)
         return hit
 
+    def _conjuncts(self, keys: list[str], k: int) -> list[int]:
+        """Positions of the one-word conjuncts around the coordinator ``keys[k]``: the word
+        after it, the word before it (past a serial comma) and earlier words each followed by
+        a comma ("A, B, and C" / "A, B and C")."""
+        known = self.known
+        before = k - 2 if keys[k - 1] == "," else k - 1
+        if before < 0 or keys[k + 1] not in known or keys[before] not in known \
+                or keys[before] in FUNCTION_WORDS:
+            return []
+        items = [before, k + 1]
+        at = before - 1
+        while at >= 1 and keys[at] == "," and keys[at - 1] in known and keys[at - 1] not in FUNCTION_WORDS:
+            items.insert(0, at - 1)
+            at -= 2
+        return items
+
     def _coordinated(self, keys: list[str]) -> list[Span]:
-        """"A or B C" -> A C + B C, "C A and B" -> C A + C B, "C of A and B" -> C of A + C of B
-        (one-word A and B)."""
+        """Shared heads and modifiers over a list of one-word conjuncts:
+        "A, B or C H" -> A H, B H, C H ("aplastic or hypoplastic nails");
+        "H A and B" -> H A, H B ("cleft lip and palate");
+        "H of A, B and C" -> H of A, H of B, H of C."""
         out: list[Span] = []
-        lookup = self._lookup
-        for k in range(1, len(keys) - 2):
-            if keys[k] not in COORDINATORS:
+        lookup, known = self._lookup, self.known
+        n = len(keys)
+        for k in [k for k, key in enumerate(keys) if key in COORDINATORS and 0 < k < n - 1]:
+            items = self._conjuncts(keys, k)
+            if not items:
                 continue
-            a, b, c = keys[k - 1], keys[k + 1], keys[k + 2]
-            if a in self.known and b in self.known and c in self.known:
-                first, second = lookup([a, c]), lookup([b, c])
-                if first and second and first[0] != second[0]:
-                    out.append(Span(k - 1, k + 2, first[0], max(first[1], second[1]), (second[0],)))
-            if k >= 2 and b in self.known:  # "cleft lip and palate": C A and B -> C A + C B
-                head = keys[k - 2]
-                first, second = lookup([head, a]), lookup([head, b])
-                if first and second and first[0] != second[0]:
-                    out.append(Span(k - 2, k + 1, first[0], max(first[1], second[1]), (second[0],)))
-            if k >= 3 and keys[k - 2] == "of":
-                head = keys[k - 3]
-                first, second = lookup([head, "of", a]), lookup([head, "of", b])
-                if first and second and first[0] != second[0]:
-                    out.append(Span(k - 3, k + 1, first[0], max(first[1], second[1]), (second[0],)))
+            first, last = items[0], items[-1]
+            for tail in (1, 2):  # a head shared after the list: one or two words
+                head = keys[last + 1:last + 1 + tail]
+                if len(head) < tail or any(h not in known for h in head):
+                    break
+                hits = [(i, lookup([keys[i], *head])) for i in items]
+                self._add_coordinated(out, hits, None, last + tail, HEAD_AFTER)
+            if first >= 1:  # a head shared before the list
+                before = keys[first - 1]
+                if before in known and before not in FUNCTION_WORDS:
+                    hits = [(i, lookup([before, keys[i]])) for i in items]
+                    self._add_coordinated(out, hits, first - 1, None, HEAD_BEFORE)
+                elif before == "of" and first >= 2 and keys[first - 2] in known:
+                    head_word = keys[first - 2]
+                    hits = [(i, lookup([head_word, "of", keys[i]])) for i in items]
+                    self._add_coordinated(out, hits, first - 2, None, HEAD_BEFORE)
         return out
+
+    @staticmethod
+    def _add_coordinated(out: list[Span], hits: list[tuple[int, tuple[int, int] | None]],
+                         first: int | None, last: int | None, shared: int) -> None:
+        """One span for the conjuncts that make names (two at least, two terms at least); it
+        runs from the first such conjunct (or the shared head) to the shared head (or the last
+        such conjunct), so a list item that makes no name is not swallowed."""
+        found = [(i, h) for i, h in hits if h is not None]
+        terms = list(dict.fromkeys(h[0] for _, h in found))
+        if len(found) < 2 or len(terms) < 2:
+            return
+        first = found[0][0] if first is None else first
+        last = found[-1][0] if last is None else last
+        out.append(Span(first, last, terms[0], max(h[1] for _, h in found), tuple(terms[1:]), shared))
+
+    def ancestors(self, term: int) -> frozenset[int]:
+        """``term`` and every indexed term it is_a (cached)."""
+        found = self._ancestors.get(term)
+        if found is None:
+            acc = {term}
+            stack = [term]
+            parents = self.index.parents
+            while stack:
+                for parent in parents[stack.pop()]:
+                    if parent not in acc:
+                        acc.add(parent)
+                        stack.append(parent)
+            found = self._ancestors[term] = frozenset(acc)
+        return found
 
     # -- selection ---------------------------------------------------------------------------
     def select(self, toks: Tokens, spans: list[Span]) -> tuple[list[Span], list[Span]]:
-        """Non-overlapping spans, longest first (ties: priority, start, HPO ID), and the
-        candidates lying strictly inside a chosen span with another term (nested)."""
+        """Non-overlapping spans and the candidates nested inside them.
+
+        Ordinary candidates first: longest (in tokens, then characters), then the better name
+        source, the earlier start, the lower HPO ID. Coordinated readings come second and
+        only where they do not cut a chosen name in two: "thumb and ear anomalies" loses to
+        "triphalangeal thumb"; but a name that holds the shared head ("unilateral cleft lip"
+        in "unilateral cleft lip and palate") is merged into the coordinated mention. A
+        candidate strictly inside a chosen span is nested when it names an ancestor of the
+        span's term ("hearing loss" in "sensorineural hearing loss", not "carcinoma" in
+        "basal cell carcinoma" ... which is also an ancestor, and kept; but not "cell" terms
+        that merely share words).
+        """
         terms = self.index.terms
         starts, ends = toks.starts, toks.ends
-        ranked = sorted(spans, key=lambda s: (-(s.last - s.first), -(ends[s.last] - starts[s.first]),
-                                              s.priority, s.first, terms[s.term][0]))
-        owner = [-1] * len(toks)
+        rank = lambda s: (-(s.last - s.first), -(ends[s.last] - starts[s.first]),  # noqa: E731
+                          s.priority, s.first, terms[s.term][0])
         chosen: list[Span] = []
-        nested: list[Span] = []
-        for span in ranked:
-            inside = owner[span.first:span.last + 1]
-            if inside.count(-1) == len(inside):
-                for k in range(span.first, span.last + 1):
-                    owner[k] = len(chosen)
+        owner = [-1] * len(toks)
+        for span in sorted((s for s in spans if s.shared == REGULAR), key=rank):
+            if all(o < 0 for o in owner[span.first:span.last + 1]):
+                owner[span.first:span.last + 1] = [len(chosen)] * (span.last - span.first + 1)
                 chosen.append(span)
-            elif len(set(inside)) == 1 and inside[0] >= 0:
-                outer = chosen[inside[0]]
-                if (span.first, span.last) != (outer.first, outer.last) and span.term != outer.term \
-                        and span.term not in outer.extra_terms:
-                    nested.append(span)
-        chosen.sort(key=lambda s: s.first)
-        nested.sort(key=lambda s: (s.first, s.last))
-        return chosen, nested
+        for span in sorted((s for s in spans if s.shared != REGULAR), key=rank):
+            hit = {o for o in owner[span.first:span.last + 1] if o >= 0}
+            first, last, extra = span.first, span.last, list(span.extra_terms)
+            ok = True
+            for o in hit:
+                other = chosen[o]
+                if other.first >= span.first and other.last <= span.last:
+                    continue  # inside: the coordinated reading replaces it
+                if other.shared == REGULAR and span.shared == HEAD_BEFORE \
+                        and other.first < span.first <= other.last <= span.last:
+                    first = other.first  # it holds the shared head: merge
+                    extra.append(other.term)
+                    continue
+                ok = False
+                break
+            if not ok:
+                continue
+            merged = Span(first, last, span.term, span.priority,
+                          tuple(t for t in dict.fromkeys(extra) if t != span.term), span.shared)
+            for o in hit:
+                chosen[o] = chosen[o]._replace(last=-1)  # absorbed
+            owner[first:last + 1] = [len(chosen)] * (last - first + 1)
+            chosen.append(merged)
+        kept = [s for s in chosen if s.last >= 0]
+        nested: list[Span] = []
+        by_position = {k: s for s in kept for k in range(s.first, s.last + 1)}
+        for span in spans:
+            outer = by_position.get(span.first)
+            if outer is None or span.last > outer.last or (span.first, span.last) == (outer.first, outer.last) \
+                    or span.shared != REGULAR:
+                continue
+            named = (outer.term, *outer.extra_terms)
+            if span.term not in named and any(span.term in self.ancestors(t) for t in named):
+                nested.append(span)
+        kept.sort(key=lambda s: s.first)
+        nested.sort(key=lambda s: (s.first, s.last, s.term))
+        return kept, nested
 
     def match(self, text: str) -> tuple[Tokens, list[Span], list[Span]]:
         """Tokens, the chosen spans and the nested ones."""
