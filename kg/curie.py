@@ -67,7 +67,8 @@ VOCAB_PREFIXES: dict[str, str] = {
 }
 
 # Grouped, so an alternation (ISBN-10|ISBN-13) is anchored as a whole; ASCII, so "\\d" is 0-9 only.
-_PATTERNS = {prefix: re.compile(f"(?:{pattern})\\Z", re.ASCII) for prefix, (_, pattern) in IDENTIFIER_PREFIXES.items()}
+_PATTERNS = {prefix: re.compile(f"(?:{pattern})\\Z", re.ASCII)
+             for prefix, (_, pattern) in IDENTIFIER_PREFIXES.items()}
 _IRI_SAFE_CHARS = "-._~!$&'()*+,;=:@/"
 _IRI_SAFE_LOCAL = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]*\Z")
 _ALIASES = {"ORPHANET": "ORPHA", "ORDO": "ORPHA", "PUBMED": "PMID", "MIM": "OMIM", "PMC": "PMCID"}
@@ -80,8 +81,8 @@ def _iri_pattern() -> re.Pattern[str]:
     ``http://a.org/%zz`` or ``http://a.org/x#y#z`` that pyoxigraph, rapper and triple stores
     refuse, so one bad reference would make a whole graph file unloadable.
     """
-    ucs = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
-        f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 14)) + "\U000e1000-\U000efffd"
+    astral = "".join(f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 14))
+    ucs = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + astral + "\U000e1000-\U000efffd"
     private = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
     pct = "%[0-9A-Fa-f]{2}"
     unreserved = f"A-Za-z0-9\\-._~{ucs}"
@@ -154,7 +155,7 @@ class Curie:
 
     @property
     def iri(self) -> str:
-        """The identifier's IRI; characters an IRI may not hold (a DOI's ``<``, ``{``, ``%``...) are %-encoded."""
+        """The identifier's IRI; what an IRI may not hold (a DOI's ``<``, ``{``, ``%``...) is %-encoded."""
         local = self.local
         if not _IRI_SAFE_LOCAL.match(local):
             local = quote(local, safe=_IRI_SAFE_CHARS)
