@@ -9,8 +9,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.curie import (DEFAULT_BASE, IDENTIFIER_PREFIXES, VOCAB_PREFIXES, Curie, compress, converter, expand,
-                      is_curie, is_iri, normalise_base, prefix_map)
+from kg.curie import (
+    DEFAULT_BASE,
+    IDENTIFIER_PREFIXES,
+    VOCAB_PREFIXES,
+    Curie,
+    compress,
+    converter,
+    expand,
+    is_curie,
+    is_iri,
+    normalise_base,
+    prefix_map,
+)
 from kg.errors import CurieError, KgError
 
 

@@ -66,7 +66,7 @@ def one(ontology=None, **changes: str):
 # -- the fixture file ---------------------------------------------------------------------------
 
 def test_mini_file_reads_every_good_row(mini):
-    annotations, report, headers = mini
+    annotations, _, headers = mini
     assert len(annotations) == 31
     assert headers[0].version == "2025-01-16"
     assert headers[0].fields["hpo-version"].endswith("/2025-01-16/hp.json")
@@ -329,7 +329,8 @@ def _bytes_lines(text: str, newline: str = "\n", bom: bool = False) -> list[byte
 
 
 def _reference_annotations():
-    text = COMMENTS + HEADER + "\n" + row(disease_name="Syndrome de Lévy–Müller") + "\n" + row(hpo_id="HP:0002105") + "\n"
+    text = (COMMENTS + HEADER + "\n" + row(disease_name="Syndrome de Lévy–Müller") + "\n"
+            + row(hpo_id="HP:0002105") + "\n")
     return text, list(hpoa.read(io.StringIO(text)))
 
 
@@ -390,7 +391,8 @@ _CELL_VALUES = {
     "disease_name": ["Test syndrome", "", "Ünïcödé \"quoted\" \\ name"],
     "qualifier": ["", "NOT", "not"],
     "hpo_id": ["HP:0001250", "HP:0004893", "HP:0003114", "HP:0003295", "HP:0030339", "HP:0040282", "HP:1"],
-    "reference": ["PMID:1", "OMIM:610001;PMID:2", "ISBN-10:0-19-262896-8", "http://a.org/x", "http://a.org/{x}", ""],
+    "reference": ["PMID:1", "OMIM:610001;PMID:2", "ISBN-10:0-19-262896-8", "http://a.org/x", "http://a.org/{x}",
+                  ""],
     "evidence": ["PCS", "IEA", "TAS", "XYZ"],
     "onset": ["", "HP:0003593", "HP:0003595", "HP:0001250"],
     "frequency": ["", "1/2", "0/0", "3/2", "45%", "1000%", "HP:0040283", "HP:0000006", "often"],
@@ -399,7 +401,8 @@ _CELL_VALUES = {
     "aspect": ["P", "I", "C", "M", "H", "Q", ""],
     "biocuration": ["HPO:probinson[2021-06-21]", "", "x[y]", "a;b[2020-01-01]"],
 }
-_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x85\u2028\u2029\x0b\x0c\x1c\x1d\x1e"),
+_LINE_BREAKS = "\n\r\x85\u2028\u2029\x0b\x0c\x1c\x1d\x1e"  # what str.splitlines() splits on
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=_LINE_BREAKS),
                 max_size=30)
 _CELL = {name: st.one_of(st.sampled_from(values), _TEXT) for name, values in _CELL_VALUES.items()}
 _ROW = st.one_of(

@@ -185,7 +185,7 @@ def test_cache_is_written_used_and_rebuilt_when_corrupt(cache_dir, onto):
     assert len(caches) == 1 and first.terms == onto.terms
     assert caches[0].name.startswith("hpo-" + first.sha256[:20])
     # the cache is what a second load reads: a marker written into it comes back
-    version, header, terms = pickle.loads(caches[0].read_bytes())
+    _, header, terms = pickle.loads(caches[0].read_bytes())
     caches[0].write_bytes(pickle.dumps(("from-cache", header, terms)))
     assert Ontology.load(SLICE).version == "from-cache"
     assert Ontology.load(SLICE, use_cache=False).version == "2025-01-16"

@@ -31,17 +31,19 @@ from tests.conftest import FIXTURES
 HEADER = "\t".join(hpoa.COLUMNS)
 ROWS = [
     # P: n/m, onset, sex, two modifiers, two references, two curations; a label with quotes
-    'OMIM:610001\tTest syndrome "one"\t\tHP:0001250\tPMID:11111111;PMID:22222222\tPCS\tHP:0003593\t3/7\tMALE\t'
-    'HP:0012828;HP:0025303\tP\tHPO:probinson[2021-06-21];HPO:skoehler[2022-01-05]',
+    ('OMIM:610001\tTest syndrome "one"\t\tHP:0001250\tPMID:11111111;PMID:22222222\tPCS\tHP:0003593\t3/7\t'
+     "MALE\tHP:0012828;HP:0025303\tP\tHPO:probinson[2021-06-21];HPO:skoehler[2022-01-05]"),
     # NOT P with an HP frequency term
-    "ORPHA:99001\tTest rare disease\tNOT\tHP:0002105\tORPHA:99001\tTAS\t\tHP:0040285\t\t\tP\tORPHA:orphadata[2025-01-16]",
+    ("ORPHA:99001\tTest rare disease\tNOT\tHP:0002105\tORPHA:99001\tTAS\t\tHP:0040285\t\t\tP\t"
+     "ORPHA:orphadata[2025-01-16]"),
     # I
     'OMIM:610001\tTest syndrome "one"\t\tHP:0000006\tOMIM:610001\tIEA\t\t\t\t\tI\tHPO:iea[2009-02-17]',
     # C: x%, FEMALE, URL + ISBN-13 references
-    'OMIM:610001\tTest syndrome "one"\t\tHP:0003676\thttp://www.ncbi.nlm.nih.gov/books/NBK1116/;'
-    "ISBN-13:978-0-19-262896-1\tPCS\t\t45%\tFEMALE\t\tC\tHPO:probinson[2021-06-21]",
+    ('OMIM:610001\tTest syndrome "one"\t\tHP:0003676\thttp://www.ncbi.nlm.nih.gov/books/NBK1116/;'
+     "ISBN-13:978-0-19-262896-1\tPCS\t\t45%\tFEMALE\t\tC\tHPO:probinson[2021-06-21]"),
     # P with an obsolete ID (HP:0003114 -> HP:0001626)
-    "ORPHA:99001\tTest rare disease\t\tHP:0003114\tORPHA:99001\tTAS\t\tHP:0040283\t\t\tP\tORPHA:orphadata[2025-01-16]",
+    ("ORPHA:99001\tTest rare disease\t\tHP:0003114\tORPHA:99001\tTAS\t\tHP:0040283\t\t\tP\t"
+     "ORPHA:orphadata[2025-01-16]"),
     # NOT H on a DECIPHER disease
     "DECIPHER:16\tTest deletion syndrome\tNOT\tHP:0009800\tDECIPHER:16\tIEA\t\t\t\t\tH\tHPO:skoehler[2013-05-29]",
 ]
