@@ -18,6 +18,7 @@ from kg.errors import KgError
 
 #: Subcommand modules under kg.commands, in the order ``kg --help`` lists them.
 COMMANDS: tuple[str, ...] = (
+    "annotate",
     "build",
     "extract",
     "fetch",
