@@ -144,6 +144,15 @@ class SimilarityIndex:
         return self.anc_indices[self.anc_indptr[index]:self.anc_indptr[index + 1]]
 
     @cached_property
+    def depth(self) -> np.ndarray:
+        """Number of ancestors of each term (itself included): deeper terms are more specific."""
+        return np.diff(self.anc_indptr)
+
+    def by_information(self, terms: np.ndarray, ic: np.ndarray) -> np.ndarray:
+        """``terms`` ordered by increasing IC, then depth: the last is the most informative."""
+        return terms[np.lexsort((self.depth[terms], ic[terms]))]
+
+    @cached_property
     def profile_sizes(self) -> np.ndarray:
         return np.diff(self.prof_indptr)
 

@@ -111,7 +111,7 @@ def positions(index: SimilarityIndex, query: np.ndarray, ic: np.ndarray) -> np.n
     for j, q in enumerate(query):
         anc = index.ancestors(int(q))
         column = out[:, j]
-        for a in anc[np.argsort(ic[anc], kind="stable")]:
+        for a in index.by_information(anc, ic):
             if ic[a] > 0:
                 column[ri[rp[a]:rp[a + 1]]] = pos[rp[a]:rp[a + 1]]
         out[:, j] = column

@@ -77,7 +77,7 @@ def resnik_row_max(index: SimilarityIndex, query: np.ndarray, ic: np.ndarray,
     rp, ri = index.reach_indptr, index.reach_indices
     for j, q in enumerate(query):
         anc = index.ancestors(int(q))
-        for a in anc[np.argsort(ic[anc], kind="stable")]:
+        for a in index.by_information(anc, ic):
             if ic[a] > 0:
                 out[ri[rp[a]:rp[a + 1]], j] = ic[a]
     return out

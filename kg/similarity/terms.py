@@ -143,6 +143,9 @@ def term_similarity(index: SimilarityIndex, a: str, b: str, *, method: str = "re
 
 
 def mica(index: SimilarityIndex, a: int, b: int, ic: np.ndarray) -> int:
-    """The most informative common ancestor of terms ``a`` and ``b`` (lowest index on ties)."""
+    """The most informative common ancestor of ``a`` and ``b``; on equal IC the most specific
+    (most ancestors), then the lowest index."""
     common = np.intersect1d(index.ancestors(a), index.ancestors(b))
-    return int(common[np.argmax(ic[common])])
+    best = common[ic[common] == ic[common].max()]
+    depth = index.depth[best]
+    return int(best[depth == depth.max()].min())
