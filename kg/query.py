@@ -14,8 +14,8 @@ A parameter is ``name | type | default | example | description``; its default is
 ``required``, or ``none`` (left unbound: ``UNDEF``). Types: ``disease``, ``hpo``, ``curie``,
 ``iri``, ``string``, ``boolean``, ``integer`` (a ``+`` suffix takes a comma-separated list),
 and ``limit`` (the query's final ``LIMIT``). Every other parameter appears in the query text
-exactly once as ``VALUES ?name { ... }`` holding its example; binding replaces the inside of
-that block with SPARQL terms built from validated values (IRIs from :mod:`kg.curie`, escaped
+as ``VALUES ?name { ... }`` holding its example (once, or once per UNION branch that needs it);
+binding replaces the inside of each such block with SPARQL terms built from validated values (IRIs from :mod:`kg.curie`, escaped
 literals), never by pasting user text into the query. Columns are ``name | type |
 description`` with type ``iri``, ``literal``, ``number``, ``boolean`` or ``list`` (a
 ``GROUP_CONCAT`` with separator ``|``, sorted by the tool because engines order it differently).
@@ -203,8 +203,8 @@ def parse_query(path: Path, text: str | None = None) -> CannedQuery:
         raise QueryError(f"{path}: a parameter is declared twice")
     query = CannedQuery(path.stem, path, fields["title"], fields["description"], tuple(params),
                         tuple(columns), text)
-    for param in params:  # the query must hold each parameter's slot exactly once
-        _slot(query, param)
+    for param in params:  # the query must hold a slot for each parameter
+        _slots(query, param)
     return query
 
 
@@ -225,19 +225,22 @@ def get_query(name: str, directory: Path | None = None) -> CannedQuery:
 
 # --------------------------------------------------------------------------- binding
 
-def _slot(query: CannedQuery, param: Parameter) -> re.Match[str]:
+def _slots(query: CannedQuery, param: Parameter) -> list[re.Match[str]]:
+    """Where a parameter's value goes: each ``VALUES ?name { ... }`` block, or the final LIMIT.
+
+    A parameter may have several VALUES blocks (e.g. one inside each UNION branch, so that each
+    branch is self-contained under SPARQL's bottom-up evaluation); all get the same terms.
+    """
     if param.type is ParamType.LIMIT:
-        pattern = re.compile(r"\bLIMIT\s+(\d+)\s*\Z", re.IGNORECASE)
-        what = "a final 'LIMIT n'"
-        matches = list(pattern.finditer(query.text.rstrip()))
-    else:
-        pattern = re.compile(r"\bVALUES\s+\?" + re.escape(param.name) + r"\s*\{[^{}]*\}")
-        what = f"'VALUES ?{param.name} {{ ... }}'"
-        matches = list(pattern.finditer(query.text))
-    if len(matches) != 1:
-        raise QueryError(f"{query.path}: parameter {param.name!r} needs exactly one {what} in the query "
-                         f"(found {len(matches)})")
-    return matches[0]
+        matches = list(re.finditer(r"\bLIMIT\s+(\d+)\s*\Z", query.text.rstrip(), re.IGNORECASE))
+        if len(matches) != 1:
+            raise QueryError(f"{query.path}: parameter {param.name!r} needs a final 'LIMIT n' in the query")
+        return matches
+    matches = list(re.finditer(r"\bVALUES\s+\?" + re.escape(param.name) + r"\s*\{[^{}]*\}", query.text))
+    if not matches:
+        raise QueryError(f"{query.path}: parameter {param.name!r} has no 'VALUES ?{param.name} {{ ... }}' "
+                         "in the query")
+    return matches
 
 
 def _string_literal(text: str) -> str:
@@ -334,12 +337,13 @@ def bind(query: CannedQuery, arguments: Mapping[str, str], base_iri: str = DEFAU
     text = query.text.rstrip() + "\n"
     for param in query.parameters:
         raw = values[param.name]
-        match = _slot(query, param)
         if param.type is ParamType.LIMIT:
             assert raw is not None
+            match = _slots(query, param)[0]
             edits.append((match.start(1), match.end(1), render_values(param, raw, base_iri)[0]))
-        else:
-            terms = ["UNDEF"] if raw is None else render_values(param, raw, base_iri)
+            continue
+        terms = ["UNDEF"] if raw is None else render_values(param, raw, base_iri)
+        for match in _slots(query, param):
             edits.append((match.start(), match.end(), f"VALUES ?{param.name} {{ {' '.join(terms)} }}"))
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
