@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "load",
     "query",
     "serve",
+    "similar",
 )
 
 
