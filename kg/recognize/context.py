@@ -58,6 +58,7 @@ class Assessment:
 
 
 _POSITIVE = Assessment(False, Context.PATIENT)
+_SCOPED = ("negation", "family", "differential")
 
 
 def words(text: str) -> list[tuple[str, int, int]]:
@@ -158,37 +159,57 @@ class ContextReader:
                       spans: Sequence[tuple[int, int]]) -> list[Assessment]:
         """As ``assess``, from the sentence's lowercased tokens with their offsets."""
         found = self.triggers(toks, spans)
-        if not found:
+        if not any(rule.category in _SCOPED for rule, _, _ in found):
             return [_POSITIVE] * len(spans)
+        scopes = _scopes(toks, found)
         result = []
         for start, end in spans:
-            flags = {"negation": False, "family": False, "differential": False}
-            for rule, i, j in found:
-                if rule.category in flags and not flags[rule.category] \
-                        and self._in_scope(rule, i, j, start, end, toks, found):
-                    flags[rule.category] = True
+            flags = {category: False for category in _SCOPED}
+            for category, (a, b) in scopes:
+                if a <= start and end <= b:
+                    flags[category] = True
             context = Context.FAMILY if flags["family"] else \
                 Context.DIFFERENTIAL if flags["differential"] else Context.PATIENT
             result.append(Assessment(flags["negation"], context))
         return result
 
-    @staticmethod
-    def _in_scope(rule: Rule, i: int, j: int, start: int, end: int,
-                  toks: Sequence[tuple[str, int, int]], found: list[tuple[Rule, int, int]]) -> bool:
-        category = rule.category
-        if rule.direction in ("forward", "both") and start >= toks[j][2]:
-            limit = min((toks[a][1] for r, a, _ in found
-                         if r.category == "terminator" and a > j and category in r.direction.split(",")),
-                        default=None)
-            if limit is None or end <= limit:
-                return True
-        if rule.direction in ("backward", "both") and end <= toks[i][1]:
-            limit = max((toks[b][2] for r, _, b in found
-                         if r.category == "terminator" and b < i and category in r.direction.split(",")),
-                        default=None)
-            if limit is None or start >= limit:
-                return True
-        return False
+
+def _scopes(toks: Sequence[tuple[str, int, int]],
+            found: list[tuple[Rule, int, int]]) -> list[tuple[str, tuple[int, int]]]:
+    """``(category, (start, end))`` character ranges the triggers cover: forward to the first
+    terminator of their category (or the sentence end) that does not follow the trigger at
+    once ("never reported tinnitus"), backward to the last one before them (or the sentence
+    start); a trigger inside parentheses stays inside them."""
+    sentence_start, sentence_end = toks[0][1], toks[-1][2]
+    pairs = _parentheses(toks)
+    out = []
+    for rule, i, j in found:
+        if rule.category not in _SCOPED:
+            continue
+        ends = [(a, b) for r, a, b in found
+                if r.category == "terminator" and rule.category in r.direction.split(",")]
+        low, high = sentence_start, sentence_end
+        for open_, close in pairs:
+            if open_ < i and j < close:  # pairs come outer first, so the innermost wins
+                low, high = toks[open_][2], toks[close][1]
+        if rule.direction in ("forward", "both"):
+            stop = min((toks[a][1] for a, _ in ends if a > j + 1), default=high)
+            out.append((rule.category, (toks[j][2], min(stop, high))))
+        if rule.direction in ("backward", "both"):
+            begin = max((toks[b][2] for _, b in ends if b < i), default=low)
+            out.append((rule.category, (max(begin, low), toks[i][1])))
+    return out
+
+
+def _parentheses(toks: Sequence[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """Token positions of matching ( ) and [ ] pairs, outer pairs first."""
+    pairs, stack = [], []
+    for k, (word, _, _) in enumerate(toks):
+        if word in ("(", "["):
+            stack.append(k)
+        elif word in (")", "]") and stack:
+            pairs.append((stack.pop(), k))
+    return sorted(pairs, key=lambda p: (p[0], -p[1]))
 
 
 def _inside(a: int, b: int, covered: Sequence[tuple[int, int]]) -> bool:

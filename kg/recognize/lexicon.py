@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 #: Branches recognised by default: phenotypes, modes of inheritance, ages of onset.
 DEFAULT_ROOTS: tuple[str, ...] = (PHENOTYPIC_ABNORMALITY, MODE_OF_INHERITANCE, ONSET)
 #: Bumped whenever the index layout or the way it is built changes.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 # Priorities: lower wins when two names give the same key.
 LABEL, EXACT, ABBREVIATION, RELATED, BROAD = 0, 1, 2, 3, 4
@@ -135,6 +135,18 @@ def inverted(keys: list[str]) -> list[str] | None:
     return None
 
 
+def variants(keys: list[str], absent: str, absence: str) -> list[list[str]]:
+    """Other word orders a name is written in: "X of Y" <-> "Y X" (``inverted``), and
+    "Absent X" -> "absence of X" ("absence of speech" is the finding "Absent speech")."""
+    out = []
+    flipped = inverted(keys)
+    if flipped:
+        out.append(flipped)
+    if len(keys) >= 2 and keys[0] == absent and keys[1] != "of":
+        out.append([absence, "of", *keys[1:]])
+    return out
+
+
 def _names(term: Term, options: IndexOptions) -> Iterable[tuple[str, int]]:
     yield term.label, LABEL
     for syn in term.synonyms:
@@ -156,7 +168,8 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
              for text, priority in _names(term, options)]
     vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
     joinable = frozenset(w.lower() for w in vocabulary)
-    normalizer = Normalizer(vocabulary)
+    normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()))
+    absent, absence = normalizer.key("absent"), normalizer.key("absence")
     index = Index(onto.version, onto.sha256, options, normalizer)
     term_index: dict[str, int] = {}
     sequences: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
@@ -176,9 +189,8 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
             continue
         written = " ".join(spell(w.lower()) for w in words)
         sequences[" ".join(keys)].append((priority, t, written))
-        flipped = inverted(keys)
-        if flipped:
-            sequences[" ".join(flipped)].append((priority + INVERTED, t, ""))
+        for variant in variants(keys, absent, absence):
+            sequences[" ".join(variant)].append((priority + INVERTED, t, ""))
         content = [k for k in keys if k not in FUNCTION_WORDS]
         if 2 <= len(set(content)) == len(content) <= MAX_BAG:
             bags[frozenset(content)].append((priority + BAG_PRIORITY, t))

@@ -95,6 +95,8 @@ class Matcher:
         self.first_words = frozenset(k.split(" ", 1)[0] for k in index.sequences)
         self._keys: dict[str, tuple[str, str]] = {}
         self._ancestors: dict[int, frozenset[int]] = {}
+        #: words that, followed by "of", say a finding is absent: no word-order-free match there
+        self._negators = frozenset(index.normalizer.key(w) for w in ("absence", "lack", "free"))
         self._glued: dict[str, tuple[tuple[str, str, int, int], ...] | None] = {}
         self._joined: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -232,9 +234,12 @@ class Matcher:
         bags, bag_words, bag_pairs = self.bags, self.bag_words, self.index.bag_pairs
         content = [(k, key) for k, key in enumerate(keys) if key not in FUNCTION_WORDS or key in COORDINATORS]
         n = len(keys)
+        negators = self._negators
         for (i, first), (_, second) in zip(content, content[1:]):
             if first + " " + second not in bag_pairs:
                 continue
+            if first in negators and i + 1 < n and keys[i + 1] == "of":
+                continue  # "absence of seizures" is no seizure, whatever "absence seizure" is
             seen = {first}
             for j in range(i + 1, n):
                 key = keys[j]

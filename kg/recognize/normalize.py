@@ -108,9 +108,12 @@ class Normalizer:
     allowed and which capitalised tokens are abbreviations.
     """
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], names: Iterable[str] = ()) -> None:
         words = set(vocabulary)
         self._plain = frozenset(spell(w.lower()) for w in words if not is_abbreviation(w))
+        #: one-word names: when a rewrite has two results ("hypotonic" -> "hypotony" or
+        #: "hypotonia"), the one that is a finding on its own wins
+        self._names = frozenset(spell(n.lower()) for n in names if n.isalpha())
         self._equivalents = equivalent_words()
         #: words an equivalence produced or consumed are final: "abnormal" stays "abnormal"
         self._fixed = frozenset(self._equivalents) | frozenset(self._equivalents.values())
@@ -166,10 +169,10 @@ class Normalizer:
             stem = word[: len(word) - len(rule.suffix)]
             if len(stem) < MIN_STEM:
                 continue
-            for replacement in rule.replacements:
-                candidate = stem + replacement
-                if candidate != word and (candidate in self._plain or candidate in self._equivalents):
-                    return candidate
+            found = [stem + r for r in rule.replacements
+                     if stem + r != word and (stem + r in self._plain or stem + r in self._equivalents)]
+            if found:
+                return next((c for c in found if c in self._names), found[0])
         return word
 
     def _group(self, word: str) -> str:
