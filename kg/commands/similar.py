@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Rank the annotated diseases against a disease (--disease), HPO terms (--hpo, --not, "
                     "--onset) or a case description (--text), with the terms that explain each score; or "
                     "write the disease x disease matrix (--all-pairs). Default ranking: 'calibrated' (per-term "
-                    "Resnik evidence calibrated per disease; see docs/decisions/similarity-ranking.md).")
+                    "Resnik evidence calibrated per disease; see docs/decisions/0005-similarity-calibrated-ranking.md).")
     q = p.add_argument_group("query (one of)")
     q.add_argument("--disease", metavar="ID", help="a disease of the annotations, e.g. OMIM:178550")
     q.add_argument("--hpo", action="append", default=[], metavar="HP:..,HP:..", help="observed terms")

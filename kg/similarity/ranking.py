@@ -26,7 +26,7 @@ What the graph knows and the anchors ignore (each measured in benchmarks/similar
   ancestor nor descendant) loses ``ONSET_PENALTY``;
 * frequency (off by default: it hurts on simulated patients): each term's evidence times the
   frequency of the disease term that matched it.
-See docs/decisions/similarity-ranking.md for the alternatives measured and rejected.
+See docs/decisions/0005-similarity-calibrated-ranking.md for the alternatives measured and rejected.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ UNKNOWN_FREQUENCY = 0.5
 #: Penalty (natural log units) when every annotated onset contradicts the patient's.
 ONSET_PENALTY = 1.0
 #: Weight of the uncalibrated evidence, the IC of the shared ancestor (raw Resnik), added to
-#: the calibrated one (chosen on development patients, see docs/decisions/similarity-ranking.md).
+#: the calibrated one (chosen on development patients, see docs/decisions/0005-similarity-calibrated-ranking.md).
 RAW_WEIGHT = 0.5
 
 
