@@ -135,7 +135,7 @@ def text_query(path: Path) -> tuple[Query, list[dict[str, object]]]:
     excluded = [t for t in negated if t not in affirmed and t not in observed_anc]
     onset = tuple(t for t in affirmed if ontology.is_a(t, ONSET) and t != ONSET)
     observed = tuple(t for t in affirmed if not ontology.is_a(t, ONSET))
-    mentions = [{"hpo_id": m.hpo_id, "label": m.label, "text": m.text, "start": m.start, "end": m.end,
+    mentions: list[dict[str, object]] = [{"hpo_id": m.hpo_id, "label": m.label, "text": m.text, "start": m.start, "end": m.end,
                  "negated": m.negated, "context": m.context.value} for m in found]
     if not observed:
         raise InputError("the recogniser found no affirmed patient finding", path=str(path))

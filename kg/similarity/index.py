@@ -69,6 +69,38 @@ class SimilarityIndex:
                "onset_indptr", "onset_indices", "clos_indptr", "clos_indices", "reach_indptr",
                "reach_indices", "reach_pos", "alias_from", "alias_to", "alias_reason", "meta")
 
+    # the arrays (see build() for their meaning); set from ``_ARRAYS`` in __init__
+    term_ids: np.ndarray
+    term_labels: np.ndarray
+    anc_indptr: np.ndarray
+    anc_indices: np.ndarray
+    level_ptr: np.ndarray
+    level_children: np.ndarray
+    level_seg: np.ndarray
+    level_pptr: np.ndarray
+    level_parents: np.ndarray
+    counts: np.ndarray
+    totals: np.ndarray
+    disease_ids: np.ndarray
+    disease_names: np.ndarray
+    disease_corpus: np.ndarray
+    prof_indptr: np.ndarray
+    prof_indices: np.ndarray
+    prof_freq: np.ndarray
+    neg_indptr: np.ndarray
+    neg_indices: np.ndarray
+    onset_indptr: np.ndarray
+    onset_indices: np.ndarray
+    clos_indptr: np.ndarray
+    clos_indices: np.ndarray
+    reach_indptr: np.ndarray
+    reach_indices: np.ndarray
+    reach_pos: np.ndarray
+    alias_from: np.ndarray
+    alias_to: np.ndarray
+    alias_reason: np.ndarray
+    meta: np.ndarray
+
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         missing = [name for name in self._ARRAYS if name not in arrays]
         if missing:
@@ -368,6 +400,6 @@ def load(hpo_path: Path | str | None = None, hpoa_path: Path | str | None = None
     if use_cache:
         tmp = cache.with_name(cache.name + f".{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
-            np.savez(handle, **index.arrays())
+            np.savez(handle, **index.arrays())  # type: ignore[arg-type]  # numpy stub: allow_pickle clash
         tmp.replace(cache)
     return index

@@ -167,13 +167,15 @@ def _explain(index: SimilarityIndex, d: int, q: np.ndarray, ev: ranking.Evidence
                 continue
             shared = int(index.clos_indices[pos])
             under = [p for p in profile.tolist() if shared in set(index.ancestors(p).tolist())]
-            matched = t if t in under else min(under, key=lambda p: (ic[p], index.term_ids[p]))
-            out.append(_match(index, t, matched, shared, contribution))
+            nearest = t if t in under else min(under, key=lambda p: (ic[p], index.term_ids[p]))
+            out.append(_match(index, t, nearest, shared, contribution))
             continue
         best = int(np.argmax(sims[:, j])) if len(profile) else -1
-        matched = int(profile[best]) if best >= 0 else None
-        shared = mica(index, t, matched, ic) if matched is not None else None
-        out.append(_match(index, t, matched, shared, float(sims[best, j]) if best >= 0 else 0.0))
+        if best < 0:
+            out.append(_match(index, t, None, None, 0.0))
+            continue
+        match = int(profile[best])
+        out.append(_match(index, t, match, mica(index, t, match, ic), float(sims[best, j])))
     return tuple(out)
 
 

@@ -34,7 +34,7 @@ def check_method(method: str) -> str:
 def ancestor_marks(index: SimilarityIndex, query: np.ndarray, ic: np.ndarray,
                    dtype: type = np.float64) -> np.ndarray:
     """(terms x queries): IC of each ancestor of each query term, 0 elsewhere."""
-    marks = np.zeros((index.n_terms, len(query)), dtype=dtype)
+    marks: np.ndarray = np.zeros((index.n_terms, len(query)), dtype=dtype)
     anc, owner = gather(index.anc_indptr, index.anc_indices, query)
     marks[anc, owner] = ic[anc]
     return marks
