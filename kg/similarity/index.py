@@ -390,13 +390,15 @@ def load(hpo_path: Path | str | None = None, hpoa_path: Path | str | None = None
                 return SimilarityIndex({name: data[name] for name in data.files})
         except (OSError, ValueError, KeyError, EOFError, InputError, zipfile.BadZipFile):  # rebuilt, never trusted
             log.warning("ignoring unreadable similarity cache %s", cache)
+    from kg.progress import step
     from kg.report import Report
     from kg.sources import hpoa
 
-    ontology = Ontology.load(hpo_path)
-    header = hpoa.read_header(hpoa_path)
-    annotations = hpoa.load(hpoa_path, ontology=ontology, report=Report())
-    index = build(ontology, annotations, key=key, hpoa_version=header.version or "")
+    with step("preparing the similarity index (once per input release)"):
+        ontology = Ontology.load(hpo_path)
+        header = hpoa.read_header(hpoa_path)
+        annotations = hpoa.load(hpoa_path, ontology=ontology, report=Report())
+        index = build(ontology, annotations, key=key, hpoa_version=header.version or "")
     if use_cache:
         tmp = cache.with_name(cache.name + f".{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:

@@ -90,7 +90,10 @@ def surprise(index: SimilarityIndex, corpus: str = "all") -> np.ndarray:
                 return values
         except (OSError, ValueError):
             log.warning("ignoring unreadable calibration cache %s", path)
-    values = compute_surprise(index, corpus)
+    from kg.progress import step
+
+    with step(f"calibrating the ranking for corpus {corpus} (once per input release)"):
+        values = compute_surprise(index, corpus)
     if index.key:
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as handle:
