@@ -52,8 +52,10 @@ def oxigraph_binary() -> str:
 
 
 def _die_with_parent() -> None:  # pragma: no cover -- runs in the child between fork and exec
+    """Child set-up: die with us (PR_SET_PDEATHSIG), and honour SIGINT even if our shell ignored it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
     except OSError:
         pass
 
@@ -162,7 +164,7 @@ def _wait_listening(process: subprocess.Popen, host: str, port: int, timeout: fl
     raise StoreError(f"the Oxigraph server did not listen on {bind_address(host, port)} within {timeout:g} s")
 
 
-def stop(process: subprocess.Popen, grace: float = 10.0) -> int:
+def stop(process: subprocess.Popen, grace: float = 5.0) -> int:
     """SIGINT, then SIGTERM, then SIGKILL: give the server each chance to close its store."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
         if process.poll() is not None:

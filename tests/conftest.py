@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Session-wide real triple-store servers (Oxigraph, Virtuoso), started on first use.
+from tests.servers import oxigraph_server, virtuoso_server  # noqa: F401,E402
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 GSC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "gsc-plus"

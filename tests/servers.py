@@ -29,8 +29,9 @@ from typing import Iterator, Sequence
 
 import pytest
 import requests
+import requests.auth
 
-OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=os.path.dirname(sys.executable))
+OXIGRAPH = shutil.which("oxigraph", path=os.path.dirname(sys.executable)) or shutil.which("oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql-v")
 HOST = "127.0.0.1"
@@ -128,6 +129,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph over the Graph Store Protocol (absent is fine)."""
+        auth = requests.auth.HTTPDigestAuth(self.user, self.password or "") if self.user else None
+        response = requests.delete(self.gsp_url, params={"graph": graph}, auth=auth, timeout=60)
+        if response.status_code not in (200, 204, 404):
+            raise RuntimeError(f"{self.name}: dropping {graph}: HTTP {response.status_code} {response.text[:200]}")
 
     # -- Virtuoso only
     def isql(self, sql: str, timeout: float = 300.0) -> str:
