@@ -75,26 +75,35 @@ class Recognizer:
                         for term in (span.term, *span.extra_terms)})
         mentions: list[Mention] = []
         raw_starts = [a for a, _ in toks.spans]
-        k = 0
-        for s_start, s_end in sentences(text):
+        lows, raw_spans = toks.lows, toks.spans
+        bounds = sentences(text)
+        k = b = 0
+        while b < len(bounds):
+            s_start, s_end = bounds[b]
+            b += 1
             here = []
             while k < len(found) and found[k][0] < s_end:
                 here.append(found[k])
                 k += 1
             if not here:
                 continue
+            while b < len(bounds) and max(end for _, end, _ in here) > s_end:
+                s_end = bounds[b][1]  # a mention runs over a sentence end: one sentence
+                b += 1
+                while k < len(found) and found[k][0] < s_end:
+                    here.append(found[k])
+                    k += 1
             lo, hi = bisect_left(raw_starts, s_start), bisect_left(raw_starts, s_end)
-            lows, raw_spans = toks.lows, toks.spans
             words = [(lows[r], *raw_spans[r]) for r in range(lo, hi)]
-            assessed = self.context.assess_tokens(words, [(a, b) for a, b, _ in here])
+            assessed = self.context.assess_tokens(words, [(a, e) for a, e, _ in here])
             sentence = text[s_start:s_end]
-            for (a, b, term), verdict in zip(here, assessed):
+            for (a, e, term), verdict in zip(here, assessed):
                 hpo_id, label = terms[term]
-                mentions.append(Mention(hpo_id, label, text[a:b], a, b, verdict.negated, verdict.context,
+                mentions.append(Mention(hpo_id, label, text[a:e], a, e, verdict.negated, verdict.context,
                                         sentence, s_start))
-        for a, b, term in found[k:]:  # cannot happen (sentences cover every token); kept safe
+        for a, e, term in found[k:]:  # cannot happen (sentences cover every token); kept safe
             hpo_id, label = terms[term]
-            mentions.append(Mention(hpo_id, label, text[a:b], a, b, False, Context.PATIENT, text[a:b], a))
+            mentions.append(Mention(hpo_id, label, text[a:e], a, e, False, Context.PATIENT, text[a:e], a))
         mentions.sort(key=lambda m: (m.start, m.end, m.hpo_id))
         return mentions
 

@@ -9,8 +9,9 @@ myalgia" over the whole list; a backward trigger ("were absent", "was ruled out"
 clause before it. Triggers inside a recognised mention ("absent thumbs") never fire.
 
 Sentence boundaries: ., ! or ? followed by space and a capital, digit or opening bracket
-(not after common abbreviations such as "e.g." or "Fig."), a blank line, or a line break that
-follows a sentence end or precedes a capital or list bullet.
+(not after common abbreviations such as "e.g." or "Fig."), a blank line, a line break after a
+sentence end or colon, before a list bullet, or after a short heading-like line; a line break
+inside running text (wrapped or extracted from PDF) is not a boundary.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from kg.errors import KgError
 from kg.recognize.normalize import read_table
 
 WORD_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|(?<=[.!?:])[ \t]*\n|\n(?=[ \t]*(?:[-*\u2022]|[A-Z]))")
+_SENTENCE_END = re.compile(
+    r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"  # . ! ? then a capital, digit or bracket
+    r"|\n\s*\n"  # a blank line
+    r"|(?<=[.!?:])[ \t]*\n"  # a line that ends a sentence or a heading with a colon
+    r"|\n(?=[ \t]*[-*\u2022])"  # a list bullet
+    r"|(?P<heading>\n)(?=[ \t]*[A-Z][a-z])")  # after a short line (a heading), checked in code
+MAX_HEADING = 40  # characters: a line this short, then a capitalised line, is a heading
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "dr", "fig", "figs", "al", "vs", "approx", "ca", "cf", "mr", "mrs",
                             "ms", "prof", "no", "st", "resp", "etc", "incl", "sp", "spp", "jr", "sr", "mt"})
 
@@ -101,6 +108,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         stop = text[max(start, end - 8):end + 1]
         if m.group()[:1] == "." and _ends_in_abbreviation(stop):
             continue
+        if m.group("heading") and end - (text.rfind("\n", 0, end) + 1) > MAX_HEADING:
+            continue  # a line break inside running text
         bounds.append((start, m.end()))
         start = m.end()
     bounds.append((start, len(text)))

@@ -162,7 +162,7 @@ def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
     for root in options.roots:
         if root not in onto:
             raise KgError(f"recogniser root {root} is not in the ontology ({onto.source})")
-        selected |= onto.descendants(root)
+        selected |= onto.descendants(root, include_self=False)  # "Onset" itself names nothing
     terms = sorted((onto[i] for i in selected if not onto[i].obsolete), key=lambda t: t.id)
     names = [(term, text, priority) for term in terms
              for text, priority in _names(term, options)]

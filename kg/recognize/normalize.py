@@ -30,7 +30,7 @@ SKIPPED = frozenset({"-", "\u2010", "\u2011", "'", "\u2019", "\u2018", "`", "the
 #: Function words ignored when comparing names as bags of words ("hypoplasia of the kidney").
 #: (Articles are skipped before keys are compared, so a capital "A" left in "Type A" is a word.)
 FUNCTION_WORDS = frozenset({"of", "in", "on", "with", "and", "or", "to", "at", "by", "for", "from",
-                            "involving", "affecting"})
+                            "involving", "affecting", "both"})
 #: Ordinary English words a grouping stem must never turn another word into.
 COMMON_WORDS = frozenset({
     "into", "onto", "upon", "over", "under", "less", "more", "most", "some", "such", "than", "that",
@@ -39,7 +39,7 @@ COMMON_WORDS = frozenset({
     "during", "without", "within", "through", "there", "their", "they", "have", "been", "being",
     "does", "done", "made", "make", "many", "well", "show", "shown", "seen", "found", "case", "cases"})
 ABBREVIATION_MARK = "^"
-MIN_STEM = 3  # letters kept before a vocabulary-checked suffix rewrite
+MIN_STEM = 3  # letters kept before a vocabulary-checked rewrite of a one- or two-letter suffix
 MIN_GROUP_STEM = 4  # letters kept before an unchecked -ing/-ed/-ment/-ly cut
 
 
@@ -94,8 +94,8 @@ def spell(word: str) -> str:
 
 
 def is_abbreviation(raw: str) -> bool:
-    """All capitals (two letters at least), e.g. ``ASD``, ``GERD``; digits allowed after a letter."""
-    return len(raw) >= 2 and raw.isupper() and raw[0].isalpha()
+    """All capitals, two letters at least, e.g. ``ASD``, ``GERD``, ``CD4`` (not ``A1``)."""
+    return raw.isupper() and raw[0].isalpha() and sum(c.isalpha() for c in raw) >= 2
 
 
 class Normalizer:
@@ -167,7 +167,7 @@ class Normalizer:
             if rule.step != step or not word.endswith(rule.suffix):
                 continue
             stem = word[: len(word) - len(rule.suffix)]
-            if len(stem) < MIN_STEM:
+            if len(stem) < (MIN_STEM if len(rule.suffix) <= 2 else 1):  # "oral" is not "or"; "feet" is "foot"
                 continue
             found = [stem + r for r in rule.replacements
                      if stem + r != word and (stem + r in self._plain or stem + r in self._equivalents)]

@@ -1,0 +1,112 @@
+"""Finding names in text: longest match, nesting, word order, coordination, glued words."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.recognize import Recognizer
+
+HEARING_IMPAIRMENT = "HP:0000365"
+SNHL = "HP:0000407"
+ANEMIA = "HP:0001903"
+IRON_DEFICIENCY_ANEMIA = "HP:0001891"
+SHORT_STATURE = "HP:0004322"
+CLEFT_PALATE = "HP:0000175"
+CLEFT_LIP = "HP:0410030"
+SMALL_NAIL = "HP:0001792"
+ANONYCHIA = "HP:0001798"
+RENAL_HYPOPLASIA = "HP:0000089"
+PREAURICULAR_PIT = "HP:0004467"
+TRIPHALANGEAL_THUMB = "HP:0001199"
+ABNORMAL_THUMB = "HP:0001172"
+VSD = "HP:0001629"
+HEMOPTYSIS = "HP:0002105"
+SEIZURE = "HP:0001250"
+ABSENCE_SEIZURE = "HP:0002121"
+ABSENT_SPEECH = "HP:0001344"
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer.load()
+
+
+def found(recognizer: Recognizer, text: str, **kwargs) -> list[tuple[str, str]]:
+    mentions = recognizer.annotate(text, **kwargs)
+    for m in mentions:
+        assert text[m.start:m.end] == m.text
+    return [(m.hpo_id, m.text) for m in mentions]
+
+
+def test_longest_match_wins(recognizer):
+    assert found(recognizer, "She has sensorineural hearing loss.") == [(SNHL, "sensorineural hearing loss")]
+
+
+def test_nested_mentions_are_ancestors_only(recognizer):
+    nested = found(recognizer, "She has sensorineural hearing loss.", nested=True)
+    assert (HEARING_IMPAIRMENT, "hearing loss") in nested and (SNHL, "sensorineural hearing loss") in nested
+    # "arthrogryposis" alone names Arthrogryposis multiplex congenita, not an ancestor of Distal arthrogryposis
+    assert [hpo for hpo, _ in found(recognizer, "distal arthrogryposis", nested=True)] == ["HP:0005684"]
+
+
+def test_overlaps_resolve_the_same_way_every_time(recognizer):
+    text = "Bilateral sensorineural hearing loss, anaemia, iron deficiency, and cleft lip and palate."
+    first = recognizer.annotate(text, nested=True)
+    assert all(recognizer.annotate(text, nested=True) == first for _ in range(3))
+    assert first == sorted(first, key=lambda m: (m.start, m.end, m.hpo_id))
+
+
+@pytest.mark.parametrize("text, hpo_id", [
+    ("Anaemia, iron deficiency.", IRON_DEFICIENCY_ANEMIA),  # problem-list inversion
+    ("hypoplasia of both kidneys", RENAL_HYPOPLASIA),  # "X of Y" and "Y X"
+    ("the kidneys were hypoplastic", None),  # a verb phrase is not a name
+    ("hypoplastic kidneys", RENAL_HYPOPLASIA),
+    ("coughing up blood", HEMOPTYSIS),  # layperson synonym
+    ("absence of speech", ABSENT_SPEECH),
+    ("absence seizures", ABSENCE_SEIZURE),
+])
+def test_word_order_and_forms(recognizer, text, hpo_id):
+    ids = [h for h, _ in found(recognizer, text)]
+    if hpo_id is None:
+        assert RENAL_HYPOPLASIA not in ids
+    else:
+        assert hpo_id in ids
+
+
+def test_absence_of_a_finding_is_not_a_finding(recognizer):
+    mentions = recognizer.annotate("Absence of seizures was noted.")
+    assert [(m.hpo_id, m.negated) for m in mentions] == [(SEIZURE, True)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("aplastic or hypoplastic nails", {ANONYCHIA, SMALL_NAIL}),
+    ("cleft lip and palate", {CLEFT_LIP, CLEFT_PALATE}),
+    ("unilateral cleft lip and palate", {"HP:0100333", CLEFT_LIP, CLEFT_PALATE}),
+    ("hypoplasia of the radius and ulna", {"HP:0002984", "HP:0003022"}),
+    ("palmar and plantar pits", {"HP:0010610", "HP:0010612"}),
+])
+def test_coordination_shares_heads_and_modifiers(recognizer, text, expected):
+    assert {h for h, _ in found(recognizer, text)} == expected
+
+
+def test_coordination_never_cuts_a_name_in_two(recognizer):
+    ids = {h for h, _ in found(recognizer, "Triphalangeal thumb and ear anomalies were noted.")}
+    assert TRIPHALANGEAL_THUMB in ids and ABNORMAL_THUMB not in ids
+
+
+def test_glued_and_hyphenated_words(recognizer):
+    assert [h for h, _ in found(recognizer, "shortstature and cleftpalate")] == [SHORT_STATURE, CLEFT_PALATE]
+    assert found(recognizer, "pre-auricular pits") == [(PREAURICULAR_PIT, "pre-auricular pits")]
+    assert found(recognizer, "X-linked recessive") == [("HP:0001419", "X-linked recessive")]  # not joined
+
+
+def test_abbreviations_match_in_capitals_only(recognizer):
+    assert found(recognizer, "A VSD was closed.") == [(VSD, "VSD")]
+    assert found(recognizer, "a vsd was closed.") == []
+    assert found(recognizer, "ASD") == []  # atrial septal defect or autism spectrum disorder: ambiguous
+
+
+def test_possessive_and_articles_do_not_block_a_match(recognizer):
+    assert found(recognizer, "the patient's short stature") == [(SHORT_STATURE, "short stature")]
+    assert found(recognizer, "Crohn's disease") == [("HP:0100280", "Crohn's disease")]
+    assert found(recognizer, "abnormality of the kidney") == [("HP:0000077", "abnormality of the kidney")]

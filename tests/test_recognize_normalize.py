@@ -1,0 +1,106 @@
+"""Word keys: British spellings, inflections, adjective forms, equivalents, abbreviations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.recognize.normalize import (ABBREVIATION_MARK, Normalizer, equivalent_words, is_abbreviation, read_table,
+                                    spell, spelling_rules, suffix_rules)
+
+# A vocabulary standing in for the words of the HPO names (the real one has ~12,000).
+VOCABULARY = [
+    "Anemia", "Hemorrhage", "Edema", "Esophageal", "Dyspnea", "Hematuria", "Tumor", "Generalized", "Seizure",
+    "Abnormality", "Stenosis", "Vertebra", "Phalanx", "Foot", "Disease", "Hypoplasia", "Atrophy", "Ataxia",
+    "Kidney", "Renal", "Weakness", "Weak", "Muscle", "Enlarged", "Liver", "Thickened", "Skin", "VSD",
+    "Intoeing", "Hypotonia", "Hypotony", "Testis", "Short", "Cafe", "Nevus", "Carcinoma", "Lacrimal",
+]
+NAMES = ["Hypotonia", "Seizure", "Anemia"]
+
+
+@pytest.fixture(scope="module")
+def norm() -> Normalizer:
+    return Normalizer(VOCABULARY, NAMES)
+
+
+@pytest.mark.parametrize("british, american", [
+    ("anaemia", "anemia"), ("haemorrhage", "hemorrhage"), ("oedema", "edema"), ("oesophageal", "esophageal"),
+    ("dyspnoea", "dyspnea"), ("haematuria", "hematuria"), ("tumour", "tumor"), ("generalised", "generalized"),
+    ("paediatric", "pediatric"), ("foetal", "fetal"), ("coeliac", "celiac"), ("leukaemia", "leukemia"),
+    ("ischaemia", "ischemia"), ("centre", "center"), ("sulphate", "sulfate"), ("diarrhoea", "diarrhea"),
+    ("lymphoedema", "lymphedema"), ("aetiology", "etiology"), ("behaviour", "behavior"), ("paralysed", "paralyzed"),
+    ("lachrymal", "lacrimal"), ("café", "cafe"), ("naevus", "nevus"), ("gynaecomastia", "gynecomastia"),
+])
+def test_british_and_american_spellings_meet(british, american):
+    assert spell(british) == spell(american)
+
+
+@pytest.mark.parametrize("word", ["four", "hour", "rise", "toe", "aerobic", "oral", "into"])
+def test_spelling_rules_leave_ordinary_words_alone(word):
+    assert spell(word) == word
+
+
+@pytest.mark.parametrize("inflected, base", [
+    ("seizures", "seizure"), ("abnormalities", "abnormality"), ("stenoses", "stenosis"), ("vertebrae", "vertebra"),
+    ("phalanges", "phalanx"), ("feet", "foot"), ("diseases", "disease"), ("testes", "testis"),
+    ("carcinomata", "carcinoma"), ("naevi", "nevus"), ("anaemic", "anemia"), ("hypoplastic", "hypoplasia"),
+    ("atrophic", "atrophy"), ("ataxic", "ataxia"), ("kidneys", "kidney"),
+])
+def test_inflections_and_adjectives_take_the_vocabulary_form(norm, inflected, base):
+    assert norm.keys(inflected) == norm.keys(base)
+
+
+def test_a_rewrite_with_two_results_prefers_a_one_word_finding(norm):
+    assert norm.keys("hypotonic")[0] == "hypotonia"  # not "hypotony", which is only part of a name
+
+
+def test_body_part_adjectives_meet_their_noun(norm):
+    assert norm.keys("renal") == norm.keys("kidney") == norm.keys("Kidneys")
+
+
+def test_quality_nouns_and_verb_forms_meet_only_in_full_keys(norm):
+    single_weakness, full_weakness = norm.keys("weakness")
+    assert full_weakness == norm.keys("weak")[1]
+    assert single_weakness != norm.keys("weak")[0]  # a bare "weak" is not the finding "Weakness"
+    assert norm.key("enlarged") == norm.key("enlargement") == norm.key("enlarging")
+    assert norm.key("thickened") == norm.key("thickening")
+
+
+def test_a_grouping_stem_never_becomes_a_function_word(norm):
+    assert norm.key("intoeing") != norm.key("into")
+
+
+def test_abbreviations_keep_their_case(norm):
+    assert norm.key("VSD") == ABBREVIATION_MARK + "VSD"
+    assert norm.key("vsd") != norm.key("VSD")
+    assert norm.key("SEIZURES") == norm.key("seizure")  # shouting is not an abbreviation
+    assert is_abbreviation("GERD") and not is_abbreviation("Gerd") and not is_abbreviation("A")
+
+
+def test_numbers_and_alphanumerics_are_their_own_keys(norm):
+    assert norm.keys("21") == ("21", "21")
+    assert norm.keys("A1") == ("a1", "a1")
+
+
+def test_the_tables_are_well_formed():
+    assert all(isinstance(p, re.Pattern) for p, _ in spelling_rules())
+    steps = {rule.step for rule in suffix_rules()}
+    assert steps == {"plural", "adjective", "quality", "stem"}
+    assert all(rule.suffix for rule in suffix_rules())
+    equivalents = equivalent_words()
+    assert equivalents["renal"] == "kidney"
+    assert not set(equivalents) & set(equivalents.values()), "a word is both a variant and a canonical form"
+    for name in ("spelling.tsv", "inflection.tsv", "equivalents.tsv", "context.tsv"):
+        assert read_table(name), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_keys_never_raise(word):
+    norm = Normalizer(VOCABULARY, NAMES)
+    single, full = norm.keys(word) if word else ("", "")
+    assert isinstance(single, str) and isinstance(full, str)
+    assert isinstance(spell(word.lower()), str)
