@@ -441,7 +441,7 @@ def check_nodes(store: Store, query: CannedQuery, arguments: Mapping[str, str],
                 raise QueryError(f"{item.strip()} (parameter {param.name}) is obsolete{instead}")
 
 
-def fetch_labels(store: Store, iris: Sequence[str], chunk: int = 400) -> dict[str, str]:
+def fetch_labels(store: Store, iris: Sequence[str], chunk: int = 1000) -> dict[str, str]:
     """``rdfs:label`` of each IRI that has one (the smallest, for determinism)."""
     labels: dict[str, str] = {}
     unique = sorted(set(iris))
