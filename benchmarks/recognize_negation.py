@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.ontology import Ontology  # noqa: E402
+from kg.ontology import Ontology
 
 SETS = ("negation.tsv", "negation_heldout1.tsv", "negation_heldout2.tsv", "negation_heldout3.tsv")
 FIXTURES = REPO / "tests" / "fixtures" / "recognize"
@@ -80,6 +80,7 @@ def main() -> int:
         sys.path.insert(0, str(REPO / "benchmarks"))
         import fenominal
         from recognize_gsc import obographs  # the same hp.json the GSC+ benchmark uses
+
         from kg import paths
         from kg.ontology import sha256_of
 

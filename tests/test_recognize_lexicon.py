@@ -9,7 +9,15 @@ import pytest
 from kg.errors import KgError, OntologyError
 from kg.ontology import MODE_OF_INHERITANCE, ONSET, PHENOTYPIC_ABNORMALITY, Ontology
 from kg.recognize import Recognizer
-from kg.recognize.lexicon import DEFAULT_ROOTS, IndexOptions, build, inverted, load_index, name_words, variants
+from kg.recognize.lexicon import (
+    DEFAULT_ROOTS,
+    IndexOptions,
+    build,
+    inverted,
+    load_index,
+    name_words,
+    variants,
+)
 from tests.conftest import FIXTURES
 
 SLICE = FIXTURES / "hp-slice.obo"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from kg.errors import InputError
 from kg.recognize import Mention, Recognizer
@@ -80,13 +81,11 @@ def write(mentions: Sequence[Mention], fmt: OutputFormat, out: TextIO) -> None:
         return
     if fmt is OutputFormat.TSV:
         out.write("\t".join(COLUMNS) + "\n")
-        for m in mentions:
-            out.write("\t".join(_one_line(v).replace("\t", " ") for v in _row(m).values()) + "\n")
+        out.writelines("\t".join(_one_line(v).replace("\t", " ") for v in _row(m).values()) + "\n" for m in mentions)
         return
     columns = COLUMNS[:-1]  # the table leaves out the sentence, which rarely fits a terminal
     rows = [[_one_line(v) for k, v in _row(m).items() if k in columns] for m in mentions]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
     out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
-    for r in rows:
-        out.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")
+    out.writelines("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n" for r in rows)
     out.write(f"{len(mentions)} mention(s)\n")

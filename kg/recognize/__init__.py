@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.recognize.context import Context, ContextReader, sentences
-from kg.recognize.lexicon import Index, IndexOptions, load_index
+from kg.recognize.lexicon import DEFAULT_OPTIONS, Index, IndexOptions, load_index
 from kg.recognize.matcher import Matcher
 
 __all__ = ["Context", "IndexOptions", "Mention", "Recognizer", "annotate"]
@@ -50,8 +50,8 @@ class Recognizer:
         self.context = context or ContextReader()
 
     @classmethod
-    def load(cls, obo: Path | str | None = None, options: IndexOptions = IndexOptions(), *,
-             use_cache: bool = True) -> "Recognizer":
+    def load(cls, obo: Path | str | None = None, options: IndexOptions = DEFAULT_OPTIONS, *,
+             use_cache: bool = True) -> Recognizer:
         """A recogniser for ``obo`` (default: the vendored hp.obo), index cached on disk."""
         return cls(load_index(obo, options, use_cache=use_cache))
 

@@ -17,21 +17,22 @@ inside running text (wrapped or extracted from PDF) is not a boundary.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 from kg.errors import KgError
 from kg.recognize.normalize import read_table
 
 WORD_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
 _SENTENCE_END = re.compile(
+    r"(?=[.!?\n])(?:"  # (a first-character test that lets the regex engine skip ahead fast)
     r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"  # . ! ? then a capital, digit or bracket
     r"|\n\s*\n"  # a blank line
     r"|(?<=[.!?:])[ \t]*\n"  # a line that ends a sentence or a heading with a colon
     r"|\n(?=[ \t]*[-*\u2022])"  # a list bullet
-    r"|(?P<heading>\n)(?=[ \t]*[A-Z][a-z])")  # after a short line (a heading), checked in code
+    r"|(?P<heading>\n)(?=[ \t]*[A-Z][a-z]))")  # after a short line (a heading), checked in code
 MAX_HEADING = 40  # characters: a line this short, then a capitalised line, is a heading
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "dr", "fig", "figs", "al", "vs", "approx", "ca", "cf", "mr", "mrs",
                             "ms", "prof", "no", "st", "resp", "etc", "incl", "sp", "spp", "jr", "sr", "mt"})
@@ -134,14 +135,18 @@ class ContextReader:
 
     def __init__(self, rules: dict[tuple[str, ...], Rule] | None = None) -> None:
         self.rules = rules if rules is not None else default_rules()
-        self.max_len = max((len(p) for p in self.rules), default=1)
-        self.first_words = frozenset(p[0] for p in self.rules)
+        by_first: dict[str, set[int]] = {}
+        for phrase in self.rules:
+            by_first.setdefault(phrase[0], set()).add(len(phrase))
+        #: phrase lengths starting with each word, longest first
+        self.lengths = {word: sorted(found, reverse=True) for word, found in by_first.items()}
+        self.first_words = frozenset(by_first)
 
     def triggers(self, toks: Sequence[tuple[str, int, int]],
                  covered: Sequence[tuple[int, int]]) -> list[tuple[Rule, int, int]]:
         """Rules found in the tokens, longest first, never inside a mention: (rule, i, j)."""
         found = []
-        rules, max_len, first_words = self.rules, self.max_len, self.first_words
+        rules, lengths, first_words = self.rules, self.lengths, self.first_words
         n = len(toks)
         words_ = [t[0] for t in toks]
         i = 0
@@ -149,7 +154,9 @@ class ContextReader:
             if i0 < i:
                 continue
             hit = None
-            for length in range(min(max_len, n - i0), 0, -1):
+            for length in lengths[words_[i0]]:
+                if i0 + length > n:
+                    continue
                 rule = rules.get(tuple(words_[i0:i0 + length]))
                 if rule is not None:
                     hit = (rule, i0, i0 + length - 1)

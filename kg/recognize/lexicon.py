@@ -24,17 +24,16 @@ import hashlib
 import logging
 import pickle
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 from kg import paths
 from kg.errors import KgError
 from kg.model import Term
 from kg.ontology import MODE_OF_INHERITANCE, ONSET, PHENOTYPIC_ABNORMALITY, Ontology
-from kg.recognize.normalize import (ABBREVIATION_MARK, FUNCTION_WORDS, SKIPPED, Normalizer,
-                                    raw_tokens, spell)
+from kg.recognize.normalize import ABBREVIATION_MARK, FUNCTION_WORDS, SKIPPED, Normalizer, raw_tokens, spell
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +61,9 @@ class IndexOptions:
     #: when set, only synonyms of these types (e.g. "layperson") are taken from ``scopes``
     scope_types: tuple[str, ...] | None = None
     min_letters: int = 3  # single-word names shorter than this are left out (abbreviations: 3)
+
+
+DEFAULT_OPTIONS = IndexOptions()
 
 
 @dataclass
@@ -156,7 +158,7 @@ def _names(term: Term, options: IndexOptions) -> Iterable[tuple[str, int]]:
             yield syn.text, SCOPE_PRIORITY.get(syn.scope, BROAD)
 
 
-def build(onto: Ontology, options: IndexOptions = IndexOptions()) -> Index:
+def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
     """Build the index from a loaded ontology (a few seconds for the full HPO)."""
     selected: set[str] = set()
     for root in options.roots:
@@ -245,7 +247,7 @@ def _fingerprint(options: IndexOptions) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_index(path: Path | str | None = None, options: IndexOptions = IndexOptions(), *,
+def load_index(path: Path | str | None = None, options: IndexOptions = DEFAULT_OPTIONS, *,
                use_cache: bool = True) -> Index:
     """The index for an hp.obo (default: the vendored one), from cache when it is current."""
     from kg.ontology import sha256_of
@@ -261,7 +263,7 @@ def load_index(path: Path | str | None = None, options: IndexOptions = IndexOpti
                 index = pickle.load(handle)
             if isinstance(index, Index):
                 return index
-        except Exception:  # a corrupt cache is rebuilt, never trusted
+        except Exception:  # noqa: BLE001 -- a corrupt cache is rebuilt, never trusted
             log.warning("ignoring unreadable recogniser cache %s", cache)
     index = build(Ontology.load(obo, use_cache=use_cache), options)
     if use_cache:

@@ -22,7 +22,7 @@ text extraction ("cleftpalate") is split only when the two halves start or make 
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 from kg.recognize.lexicon import APOSTROPHES, HYPHENS, INVERTED, MAX_BAG, Index
@@ -51,7 +51,7 @@ class Tokens:
     """One text cut into tokens: the raw layer (every word and symbol, with offsets) that the
     context rules read, and the matching layer (keys of the tokens that take part in names)."""
 
-    __slots__ = ("text", "raws", "spans", "keys", "singles", "starts", "ends", "_lows")
+    __slots__ = ("_lows", "ends", "keys", "raws", "singles", "spans", "starts", "text")
 
     def __init__(self, text: str, raws: list[str], spans: list[tuple[int, int]], keys: list[str],
                  singles: list[str], starts: list[int], ends: list[int]) -> None:
@@ -126,14 +126,15 @@ class Matcher:
 
     def _join_hyphenated(self, raws: list[str], spans: list[tuple[int, int]],
                          pairs: list[tuple[str, str]]) -> list[tuple[int, int]]:
-        """"pre-auricular" -> one word when "preauricular" is a word of the names (its keys
-        take the first token's place, the hyphen and the second token take no part)."""
+        """"pre-auricular" -> one word when "preauricular" is a word of the names, "A-1" -> "A1"
+        when "A1" is (the joined keys take the first token's place, the hyphen and the second
+        token take no part)."""
         spans = list(spans)
         for i in [i for i, raw in enumerate(raws) if raw in HYPHENS and 0 < i < len(raws) - 1]:
             left, right = raws[i - 1], raws[i + 1]
             if spans[i - 1][1] != spans[i][0] or spans[i][1] != spans[i + 1][0] or not pairs[i - 1][1] \
-                    or not left.isalpha() or not right.isalpha():
-                continue
+                    or not left.isalpha() or not (right.isalpha() or len(left) == 1 and right.isdigit()):
+                continue  # two words, or a letter and a number ("type A-1" is "type A1")
             joined = self._joined.get((left, right))
             if joined is None:
                 keys = self.index.normalizer.keys(left + right)
@@ -199,7 +200,7 @@ class Matcher:
         if n < 2:
             return out
         glue_pairs = self.index.glue_pairs  # the first two keys of every longer name
-        bigrams = [a + " " + b for a, b in zip(keys, keys[1:])]
+        bigrams = [a + " " + b for a, b in pairwise(keys)]
         for i in [i for i, bigram in enumerate(bigrams) if bigram in glue_pairs]:
             acc, j = bigrams[i], i + 1
             while True:
@@ -235,7 +236,7 @@ class Matcher:
         content = [(k, key) for k, key in enumerate(keys) if key not in FUNCTION_WORDS or key in COORDINATORS]
         n = len(keys)
         negators = self._negators
-        for (i, first), (_, second) in zip(content, content[1:]):
+        for (i, first), (_, second) in pairwise(content):
             if first + " " + second not in bag_pairs:
                 continue
             if first in negators and i + 1 < n and keys[i + 1] == "of":
@@ -377,7 +378,7 @@ class Matcher:
         """
         terms = self.index.terms
         starts, ends = toks.starts, toks.ends
-        rank = lambda s: (-(s.last - s.first), -(ends[s.last] - starts[s.first]),  # noqa: E731
+        rank = lambda s: (-(s.last - s.first), -(ends[s.last] - starts[s.first]),
                           s.priority, s.first, terms[s.term][0])
         chosen: list[Span] = []
         owner = [-1] * len(toks)

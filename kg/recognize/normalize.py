@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
 
 #: Words (letters and digits together, as in "A1" or "C3"), or one non-space symbol.
 TOKEN_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
@@ -52,7 +52,7 @@ class SuffixRule:
 
 def read_table(name: str) -> list[list[str]]:
     """Rows of a tab-separated table in ``kg/recognize/data`` (comments and header dropped)."""
-    text = resources.files("kg.recognize").joinpath("data", name).read_text(encoding="utf-8")
+    text = (resources.files("kg.recognize") / "data" / name).read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return rows[1:]
 
