@@ -4,9 +4,9 @@
 The sentences live in ``tests/fixtures/recognize/``: ``negation.tsv`` (the development set the
 rules in ``kg/recognize/data/context.tsv`` were written against) and three held-out sets, each
 written after the previous round of fixes and scored once before any further change (their
-first scores are recorded in docs/decisions/recogniser.md; this script shows today's). Each
-row names the HPO IDs the sentence must yield as negated, as positive, as a relative's finding
-and as a diagnosis under consideration.
+first scores are in docs/decisions/0007-phenotype-recogniser.md; this script shows today's).
+Each row names the HPO IDs the sentence must yield as negated, as positive, as a relative's
+finding and as a diagnosis under consideration.
 
 For a negated finding: *negated* when every mention of that ID is negated, *positive* when one
 is not (the failure that matters: an absent finding recorded as present), *missed* when the
