@@ -19,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.recognize.context import Context, ContextReader, sentences
+from kg.recognize.context import POSITIVE, Context, ContextReader, sentences
 from kg.recognize.lexicon import DEFAULT_OPTIONS, Index, IndexOptions, load_index
 from kg.recognize.matcher import Matcher
 
@@ -94,8 +94,11 @@ class Recognizer:
                     here.append(found[k])
                     k += 1
             lo, hi = bisect_left(raw_starts, s_start), bisect_left(raw_starts, s_end)
-            words = [(lows[r], *raw_spans[r]) for r in range(lo, hi)]
-            assessed = self.context.assess_tokens(words, [(a, e) for a, e, _ in here])
+            if self.context.trigger_words.isdisjoint(lows[lo:hi]):
+                assessed = [POSITIVE] * len(here)  # nothing in the sentence can change a verdict
+            else:
+                words = [(lows[r], *raw_spans[r]) for r in range(lo, hi)]
+                assessed = self.context.assess_tokens(words, [(a, e) for a, e, _ in here])
             sentence = text[s_start:s_end]
             for (a, e, term), verdict in zip(here, assessed):
                 hpo_id, label = terms[term]

@@ -65,7 +65,7 @@ class Assessment:
     context: Context
 
 
-_POSITIVE = Assessment(False, Context.PATIENT)
+POSITIVE = Assessment(False, Context.PATIENT)
 _SCOPED = ("negation", "family", "differential")
 
 
@@ -141,6 +141,8 @@ class ContextReader:
         #: phrase lengths starting with each word, longest first
         self.lengths = {word: sorted(found, reverse=True) for word, found in by_first.items()}
         self.first_words = frozenset(by_first)
+        #: first words of the rules that can change a verdict (not pseudo-triggers, terminators)
+        self.trigger_words = frozenset(p[0] for p, r in self.rules.items() if r.category in _SCOPED)
 
     def triggers(self, toks: Sequence[tuple[str, int, int]],
                  covered: Sequence[tuple[int, int]]) -> list[tuple[Rule, int, int]]:
@@ -176,7 +178,7 @@ class ContextReader:
         """As ``assess``, from the sentence's lowercased tokens with their offsets."""
         found = self.triggers(toks, spans)
         if not any(rule.category in _SCOPED for rule, _, _ in found):
-            return [_POSITIVE] * len(spans)
+            return [POSITIVE] * len(spans)
         scopes = _scopes(toks, found)
         result = []
         for start, end in spans:
