@@ -116,7 +116,7 @@ def plan(sources: Sequence[Path], *, graph: str | None = "", base_iri: str | Non
     for source in sources:
         source = Path(source)
         if source.is_dir():
-            files = build_files(source)
+            files = one_file_per_graph(build_files(source))
             if not files:
                 raise InputError("no RDF build output here (run `kg build` first)", path=str(source))
             base = base_iri or build_base_iri(source)
@@ -134,6 +134,25 @@ def plan(sources: Sequence[Path], *, graph: str | None = "", base_iri: str | Non
                                  path=str(path))
             targets.append(Target(path, graph_iri(path, base) if graph == "" else graph))
     return targets
+
+
+#: When a build holds one graph in several formats, the one to read: N-Triples parses fastest.
+FORMAT_PREFERENCE = (".nt", ".nt.gz", ".ttl", ".ttl.gz")
+
+
+def one_file_per_graph(files: Sequence[Path]) -> list[Path]:
+    """``hpo.ttl`` and ``hpo.nt.gz`` (``kg build --format turtle --format ntriples``) hold one graph: keep one."""
+    def rank(path: Path) -> int:
+        suffix = "".join(path.suffixes[-2:]) if path.name.endswith(".gz") else path.suffix
+        return FORMAT_PREFERENCE.index(suffix) if suffix in FORMAT_PREFERENCE else len(FORMAT_PREFERENCE)
+
+    chosen: dict[str, Path] = {}
+    for path in files:
+        stem = path.name.split(".", 1)[0]
+        if stem not in chosen or rank(path) < rank(chosen[stem]):
+            chosen[stem] = path
+    keep = set(chosen.values())
+    return [p for p in files if p in keep]
 
 
 # --------------------------------------------------------------------------- chunking

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from kg.errors import InputError, StoreError
+from kg.load import one_file_per_graph
 from kg.store import build_base_iri, build_files, fingerprint, graph_iri, rdf_format
 
 #: Store directory inside the build directory, and the fingerprint file inside it.
@@ -81,7 +82,7 @@ def prepare_store(build_dir: Path, *, store_dir: Path | None = None, reload: boo
     build_dir = Path(build_dir)
     if not build_dir.is_dir():
         raise InputError("no such build directory (run `kg build` first, or pass --build DIR)", path=str(build_dir))
-    files = build_files(build_dir)
+    files = one_file_per_graph(build_files(build_dir))
     if not files:
         raise InputError("no RDF build output here (run `kg build` first, or pass --build DIR)", path=str(build_dir))
     target = Path(store_dir) if store_dir is not None else build_dir / SERVE_STORE

@@ -77,6 +77,12 @@ def test_plan_puts_each_file_in_its_named_graph(small_build):
         "https://w3id.org/other/graph/hpo"]
 
 
+def test_a_graph_written_in_two_formats_is_loaded_once(tmp_path):
+    for name in ("hpo.ttl", "hpo.nt.gz", "hpoa.ttl.gz", "dataset.ttl"):
+        (tmp_path / name).write_bytes(b"")
+    assert sorted(t.path.name for t in plan([tmp_path])) == ["dataset.ttl", "hpo.nt.gz", "hpoa.ttl.gz"]
+
+
 def test_plan_refuses_what_it_cannot_load(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         plan([tmp_path / "missing"])
