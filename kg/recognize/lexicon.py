@@ -1,21 +1,21 @@
 """The recogniser's dictionary: every HPO name reduced to keys, built once and cached.
 
-Names come from the ontology layer (``kg.ontology.Ontology``): labels and exact synonyms
-(layperson, British spelling, plural and abbreviation synonyms included), related synonyms
-only when asked for (they cost precision on GSC+, see ``benchmarks/recognize_gsc.py``), never
-broad or narrow ones. Obsolete terms are left out, so every ID the recogniser reports is
-current; alt_ids never appear as names, so nothing needs remapping at match time.
+Names come from the ontology layer (``kg.ontology.Ontology``) for the terms under the roots
+(phenotypic abnormality, mode of inheritance, onset; not the roots themselves): labels and
+exact synonyms (layperson, British spelling, plural and abbreviation synonyms included) first,
+then related and narrow synonyms, then broad ones, each at a lower priority. Measured on GSC+
+(``benchmarks/recognize_gsc.py``): related synonyms add recall ("hearing loss", "epilepsy"),
+broad and narrow ones neither help nor hurt there and carry clinical words ("rash"). Obsolete
+terms are left out, so every reported ID is current; alt_ids are not names, so nothing needs
+remapping at match time. A two-letter abbreviation, or one shared by two terms, is left out.
 
-Each name is indexed three ways:
-
-* as its key sequence ("renal hypoplasia" -> ``kidney hypoplasia``), with the prefixes of
-  every sequence so a left-to-right scan can stop as soon as no name can continue;
-* with "X of Y" turned round ("hypoplasia of the kidney" <-> "kidney hypoplasia");
-* as a bag of content keys, which lets the matcher accept any word order inside a phrase
-  made only of vocabulary words ("anemia, iron deficiency", "liver, enlarged").
-
-When two terms share a key the better source wins (label, then exact synonym, then related),
-then the lower HPO ID, so the choice is deterministic and documented.
+Each name is indexed as its key sequence ("renal hypoplasia" -> ``kidney hypoplasia``, with
+the prefixes of every sequence so a scan stops as soon as no name can continue), with its
+other word orders ("hypoplasia of the kidney"; "absence of speech" for "Absent speech"), and as
+a bag of content keys for word-order-free matching. One-word names are indexed by their lighter
+single key. When two terms share a key, the better source wins (label, exact, related/narrow,
+broad; an exact word order before a variant or a bag), then the lower HPO ID; where the text
+is written exactly as one of the names, that name's term wins (``alternatives``).
 """
 
 from __future__ import annotations

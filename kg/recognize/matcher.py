@@ -1,22 +1,24 @@
 """Finding HPO names in text: keyed tokens, longest match, word-order-free phrases, coordination.
 
 The text is cut into tokens with character offsets into the original string; each word gets
-the same key its counterpart in the HPO names got (``kg.recognize.normalize``). Three kinds
-of candidate are collected, then reduced to non-overlapping spans:
+the same keys its counterpart in the HPO names got (``kg.recognize.normalize``). Candidates:
 
-* sequence: every run of keys, starting at each token, that is a name (or an "X of Y"/"Y X"
-  variant of one);
-* bag: a phrase of vocabulary words (function words allowed inside, not "and"/"or" or
-  punctuation) whose content keys are exactly those of a name, in any order;
+* one-word names, by the lighter *single* key ("seizures", "anaemic");
+* sequences: every run of full keys, from each token, that is a name or an "X of Y" / "Y X"
+  variant of one ("hypoplasia of the kidneys");
+* bags: a phrase of vocabulary words (function words inside, not "and"/"or" or punctuation)
+  whose content keys are exactly those of a name, in any order ("liver enlargement");
 * inversion: "anemia, iron deficiency" read as "iron deficiency anemia" when the word before
-  the comma is itself a one-word name;
+  the comma is a one-word name and the words after it end the clause;
 * coordination: "A or B C" read as "A C" and "B C" ("aplastic or hypoplastic nails"),
-  "C A and B" as "C A" and "C B" ("cleft lip and palate"), "C of A and B" as "C of A" and
-  "C of B"; the mention covers the whole phrase so its offsets still slice back to the text.
+  "C A and B" as "C A" and "C B" ("cleft lip and palate"), "C of A, B and D" likewise; the
+  mention covers the whole phrase, so its offsets still slice back to the text.
 
-Selection is deterministic: longer spans first (in tokens, then characters), then the better
-name source, then the earlier start, then the lower HPO ID. A token glued to the next by bad
-text extraction ("cleftpalate") is split only when the two halves start or make an HPO name.
+``select`` then keeps non-overlapping spans deterministically (see there) and, for the
+``nested`` reading, the candidates inside them that name an ancestor of their term. A token
+glued to the next by bad text extraction ("cleftpalate") is split only when exactly one cut
+gives two halves that start or make a name; "pre-auricular" is joined when "preauricular" is
+a word of the names.
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ from kg.recognize.normalize import FUNCTION_WORDS, SKIPPED, TOKEN_RE, spell
 COORDINATORS = frozenset({"and", "or", "nor"})
 MIN_GLUED = 8  # letters in a token before a split into two names' words is tried
 MIN_PART = 3
-_SKIP = ("", "")
-REGULAR, HEAD_AFTER, HEAD_BEFORE = 0, 1, 2
-_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # keys of a token that takes no part in matching (article, hyphen, apostrophe)
+_SKIP = ("", "")  # keys of a token that takes no part in matching (article, hyphen, apostrophe)
+REGULAR, HEAD_AFTER, HEAD_BEFORE = 0, 1, 2  # Span.shared: an ordinary match, or a coordination
+_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() keeps the tokens and the gaps between
 
 
 class Span(NamedTuple):
@@ -371,10 +373,9 @@ class Matcher:
         only where they do not cut a chosen name in two: "thumb and ear anomalies" loses to
         "triphalangeal thumb"; but a name that holds the shared head ("unilateral cleft lip"
         in "unilateral cleft lip and palate") is merged into the coordinated mention. A
-        candidate strictly inside a chosen span is nested when it names an ancestor of the
-        span's term ("hearing loss" in "sensorineural hearing loss", not "carcinoma" in
-        "basal cell carcinoma" ... which is also an ancestor, and kept; but not "cell" terms
-        that merely share words).
+        candidate strictly inside a chosen span is nested when it names an ancestor of a term
+        of that span: "hearing loss" in "sensorineural hearing loss" is kept, while
+        "arthrogryposis" (Arthrogryposis multiplex congenita) in "distal arthrogryposis" is not.
         """
         terms = self.index.terms
         starts, ends = toks.starts, toks.ends
