@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -444,6 +445,15 @@ class EndpointStore:
         self._session.close()
 
 
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib 7's own SPARQL evaluator calls its deprecated ``Dataset.default_context``."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Dataset.default_context is deprecated",
+                                category=DeprecationWarning)
+        yield
+
+
 class RdflibStore:
     """rdflib in memory, one named graph per file, default graph = union (used by the tests)."""
 
@@ -490,18 +500,25 @@ class RdflibStore:
             raise StoreError(f"rdflib could not run the query: {exc}") from exc
 
     def select(self, query: str) -> Result:
-        result = self._query(query)
-        if result.type != "SELECT":
-            raise StoreError("expected a SELECT query")
-        columns = tuple(str(v) for v in result.vars)
-        rows = tuple(tuple(self._term(row[i]) for i in range(len(columns))) for row in result)
+        with _quiet_rdflib():
+            result = self._query(query)
+            if result.type != "SELECT":
+                raise StoreError("expected a SELECT query")
+            columns = tuple(str(v) for v in result.vars)
+            try:
+                rows = tuple(tuple(self._term(row[i]) for i in range(len(columns))) for row in result)
+            except StoreError:
+                raise
+            except Exception as exc:  # evaluation is lazy: errors surface while iterating
+                raise StoreError(f"rdflib could not run the query: {exc}") from exc
         return Result(columns, rows)
 
     def ask(self, query: str) -> bool:
-        result = self._query(query)
-        if result.type != "ASK":
-            raise StoreError("expected an ASK query")
-        return bool(result.askAnswer)
+        with _quiet_rdflib():
+            result = self._query(query)
+            if result.type != "ASK":
+                raise StoreError("expected an ASK query")
+            return bool(result.askAnswer)
 
     def close(self) -> None:
         self.dataset = None  # type: ignore[assignment]
