@@ -253,6 +253,17 @@ def _string_literal(text: str) -> str:
     return f'"{escaped}"'
 
 
+def _valid_iri(text: str) -> bool:
+    """RFC 3987 syntax, as the embedded store checks it (``%`` escapes, ports, brackets...)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def node_iri(ptype: ParamType, text: str, base_iri: str = DEFAULT_BASE) -> str:
     """The IRI a node parameter value names, validated for its type."""
     text = text.strip()
@@ -269,7 +280,7 @@ def node_iri(ptype: ParamType, text: str, base_iri: str = DEFAULT_BASE) -> str:
                 expanded = None
             if expanded:
                 text = expanded
-        if not _IRI.match(text):
+        if not _IRI.match(text) or not _valid_iri(text):
             raise QueryError(f"not an absolute IRI or CURIE: {text!r}")
         return text
     curie = Curie.parse(text)
