@@ -447,10 +447,9 @@ class EndpointStore:
 
 @contextmanager
 def _quiet_rdflib() -> Iterator[None]:
-    """rdflib 7's own SPARQL evaluator calls its deprecated ``Dataset.default_context``."""
+    """rdflib 7's own SPARQL evaluator calls its deprecated ``Dataset.default_context`` / ``contexts``."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Dataset.default_context is deprecated",
-                                category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r"Dataset\.\w+ is deprecated", category=DeprecationWarning)
         yield
 
 
