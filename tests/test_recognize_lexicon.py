@@ -11,6 +11,7 @@ from kg.ontology import MODE_OF_INHERITANCE, ONSET, PHENOTYPIC_ABNORMALITY, Onto
 from kg.recognize import Recognizer
 from kg.recognize.lexicon import (
     DEFAULT_ROOTS,
+    KEEP_CACHES,
     IndexOptions,
     build,
     inverted,
@@ -90,6 +91,13 @@ def test_index_is_cached_and_a_broken_cache_is_rebuilt(tmp_path, monkeypatch):
     assert rebuilt.terms == first.terms
     with open(caches[0], "rb") as handle:
         assert pickle.load(handle).terms == first.terms
+
+
+def test_old_caches_are_pruned(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    for scopes in ((), ("RELATED",), ("BROAD",), ("NARROW",), ("RELATED", "BROAD")):
+        load_index(SLICE, IndexOptions(scopes=scopes))
+    assert len(list(tmp_path.glob("recognizer-*.pickle"))) == KEEP_CACHES
 
 
 def test_missing_ontology_file_is_a_clear_error(tmp_path):

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 #: Branches recognised by default: phenotypes, modes of inheritance, ages of onset.
 DEFAULT_ROOTS: tuple[str, ...] = (PHENOTYPIC_ABNORMALITY, MODE_OF_INHERITANCE, ONSET)
+KEEP_CACHES = 3  # cached indexes kept per hp.obo (other options, or the previous code)
 #: Bumped whenever the index layout or the way it is built changes.
 INDEX_FORMAT = 4
 
@@ -271,4 +272,14 @@ def load_index(path: Path | str | None = None, options: IndexOptions = DEFAULT_O
         with open(tmp, "wb") as handle:
             pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache)
+        _prune(cache)
     return index
+
+
+def _prune(cache: Path, keep: int = KEEP_CACHES) -> None:
+    """Drop all but the newest ``keep`` indexes of the same hp.obo (older code or options)."""
+    siblings = sorted(cache.parent.glob(cache.name.rsplit("-", 1)[0] + "-*.pickle"),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in siblings[keep:]:
+        if old != cache:
+            old.unlink(missing_ok=True)
