@@ -8,8 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.recognize.normalize import (ABBREVIATION_MARK, Normalizer, equivalent_words, is_abbreviation, read_table,
-                                    spell, spelling_rules, suffix_rules)
+from kg.recognize.normalize import (
+    ABBREVIATION_MARK,
+    Normalizer,
+    equivalent_words,
+    is_abbreviation,
+    read_table,
+    spell,
+    spelling_rules,
+    suffix_rules,
+)
 
 # A vocabulary standing in for the words of the HPO names (the real one has ~12,000).
 VOCABULARY = [
