@@ -100,6 +100,23 @@ def test_glued_and_hyphenated_words(recognizer):
     assert found(recognizer, "X-linked recessive") == [("HP:0001419", "X-linked recessive")]  # not joined
 
 
+def test_two_glued_names_split_only_when_the_token_is_no_word(recognizer):
+    text = "Symptoms include hemoptysisanemia and fatigue."
+    assert found(recognizer, text)[:2] == [(HEMOPTYSIS, "hemoptysis"), (ANEMIA, "anemia")]
+    assert found(recognizer, "painless swelling") == []  # "pain" + "less", but "painless" is a word
+    assert found(recognizer, "feverfew") == []  # "few" is too short a half to trust
+
+
+@pytest.mark.parametrize("text, hpo_id", [
+    ("a limited ability to exercise", "HP:0003546"),  # layperson "Decreased ability to exercise"
+    ("an impaired ability to exercise", "HP:0003546"),
+    ("reduced muscle tone", "HP:0001252"),  # "Decreased muscle tone"
+    ("elevated blood pressure", "HP:0032263"),  # "Increased blood pressure"
+])
+def test_words_for_less_and_more_meet(recognizer, text, hpo_id):
+    assert hpo_id in [h for h, _ in found(recognizer, text)]
+
+
 def test_abbreviations_match_in_capitals_only(recognizer):
     assert found(recognizer, "A VSD was closed.") == [(VSD, "VSD")]
     assert found(recognizer, "a vsd was closed.") == []

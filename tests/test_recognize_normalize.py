@@ -69,6 +69,15 @@ def test_body_part_adjectives_meet_their_noun(norm):
     assert norm.keys("renal") == norm.keys("kidney") == norm.keys("Kidneys")
 
 
+def test_quantity_words_meet_with_the_quantity_table():
+    plain = Normalizer(VOCABULARY, NAMES)
+    both = Normalizer([*VOCABULARY, "Decreased", "Increased"], NAMES, ("equivalents.tsv", "quantity.tsv"))
+    assert both.key("limited") == both.key("reduced") == both.key("decreased") == both.key("Diminished")
+    assert both.key("elevated") == both.key("increased") != both.key("decreased")
+    assert plain.key("limited") != plain.key("reduced")
+    assert equivalent_words(("quantity.tsv",))["poor"] == "decreased"
+
+
 def test_quality_nouns_and_verb_forms_meet_only_in_full_keys(norm):
     single_weakness, full_weakness = norm.keys("weakness")
     assert full_weakness == norm.keys("weak")[1]

@@ -33,7 +33,15 @@ from kg import paths
 from kg.errors import KgError
 from kg.model import Term
 from kg.ontology import MODE_OF_INHERITANCE, ONSET, PHENOTYPIC_ABNORMALITY, Ontology
-from kg.recognize.normalize import ABBREVIATION_MARK, FUNCTION_WORDS, SKIPPED, Normalizer, raw_tokens, spell
+from kg.recognize.normalize import (
+    ABBREVIATION_MARK,
+    EQUIVALENT_TABLES,
+    FUNCTION_WORDS,
+    SKIPPED,
+    Normalizer,
+    raw_tokens,
+    spell,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,13 @@ APOSTROPHES = frozenset({"'", "\u2019", "\u2018", "`"})
 MAX_BAG = 6  # content words at most in a word-order-free match
 
 
+#: Optional matching mechanisms, each measured on GSC+ (docs/decisions/0007).
+FEATURES: dict[str, str] = {
+    "glued-names": "a token glued from two one-word names, or a name and a word, is split "
+                   "(\"hemoptysisanemia\") when the token is no word of the HPO's text",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class IndexOptions:
     """What goes into the index; part of the cache key."""
@@ -62,9 +77,22 @@ class IndexOptions:
     #: when set, only synonyms of these types (e.g. "layperson") are taken from ``scopes``
     scope_types: tuple[str, ...] | None = None
     min_letters: int = 3  # single-word names shorter than this are left out (abbreviations: 3)
+    #: word-equivalence tables applied to names and text alike (``kg/recognize/data``)
+    tables: tuple[str, ...] = EQUIVALENT_TABLES
+    #: matching mechanisms switched on (``FEATURES``); the GSC+ benchmark's ``--ablation``
+    #: measures each by leaving it out
+    features: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.features if f not in FEATURES]
+        if unknown:
+            raise KgError(f"unknown recogniser feature(s) {', '.join(unknown)}; known: {', '.join(FEATURES)}")
+
+    def has(self, feature: str) -> bool:
+        return feature in self.features
 
 
-DEFAULT_OPTIONS = IndexOptions()
+DEFAULT_OPTIONS = IndexOptions(features=tuple(FEATURES))
 
 
 @dataclass
@@ -85,6 +113,9 @@ class Index:
     bag_words: set[str] = field(default_factory=set)
     bag_pairs: set[str] = field(default_factory=set)  # "a b" for two different words of one bag
     glue_pairs: set[str] = field(default_factory=set)  # "k1 k2" that start or make a sequence
+    #: every word of the HPO's text (names, definitions, comments; all terms) and its full key:
+    #: a token that is one of these is a word, never two glued ones
+    words: frozenset[str] = frozenset()
     #: keys naming several terms: (single keys of the name as written, term, priority)
     alternatives: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
 
@@ -171,9 +202,10 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
              for text, priority in _names(term, options)]
     vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
     joinable = frozenset(w.lower() for w in vocabulary)
-    normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()))
+    normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()), options.tables)
     absent, absence = normalizer.key("absent"), normalizer.key("absence")
     index = Index(onto.version, onto.sha256, options, normalizer)
+    index.words = dictionary(onto, normalizer)
     term_index: dict[str, int] = {}
     sequences: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     bags: dict[frozenset[str], list[tuple[int, int]]] = defaultdict(list)
@@ -221,6 +253,15 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         index.bag_words |= bag
         index.bag_pairs.update(f"{a} {b}" for a in bag for b in bag if a != b)
     return index
+
+
+def dictionary(onto: Ontology, normalizer: Normalizer) -> frozenset[str]:
+    """The words of all the ontology's text, lowercased and spelled, with their full keys."""
+    words: set[str] = set()
+    for term in onto.terms.values():
+        for text in (term.label, term.definition or "", term.comment or "", *(s.text for s in term.synonyms)):
+            words.update(spell(raw.lower()) for raw, _, _ in raw_tokens(text) if raw.isalpha())
+    return frozenset(words | {normalizer.word_keys(w)[1] for w in words})
 
 
 def _worth_indexing(keys: list[str], options: IndexOptions) -> bool:

@@ -33,6 +33,7 @@ from kg.recognize.normalize import FUNCTION_WORDS, SKIPPED, TOKEN_RE, spell
 COORDINATORS = frozenset({"and", "or", "nor"})
 MIN_GLUED = 8  # letters in a token before a split into two names' words is tried
 MIN_PART = 3
+MIN_NAME_PART = 4  # letters in each half of a token split into names or words ("glued-names")
 _SKIP = ("", "")  # keys of a token that takes no part in matching (article, hyphen, apostrophe)
 REGULAR, HEAD_AFTER, HEAD_BEFORE = 0, 1, 2  # Span.shared: an ordinary match, or a coordination
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() keeps the tokens and the gaps between
@@ -101,6 +102,7 @@ class Matcher:
         self._negators = frozenset(index.normalizer.key(w) for w in ("absence", "lack", "free"))
         self._glued: dict[str, tuple[tuple[str, str, int, int], ...] | None] = {}
         self._joined: dict[tuple[str, str], tuple[str, str]] = {}
+        self._glued_names = index.options.has("glued-names")
 
     # -- tokens ------------------------------------------------------------------------------
     def tokens(self, text: str) -> Tokens:
@@ -166,13 +168,27 @@ class Matcher:
         return pair
 
     def _split_glued(self, raw: str) -> tuple[tuple[str, str, int, int], ...] | None:
-        """Two halves whose keys start or make a name, when exactly one cut gives them."""
+        """Two halves whose keys start or make a name ("cleftpalate"), or, with the
+        "glued-names" feature, two one-word names or a name and a word of at least
+        ``MIN_NAME_PART`` letters each ("hemoptysisanemia") -- when exactly one cut gives
+        them. A token that is a word of the HPO's own text is never split."""
         normalizer = self.index.normalizer
         found = []
         for cut in range(MIN_PART, len(raw) - MIN_PART + 1):
             left, right = normalizer.keys(raw[:cut]), normalizer.keys(raw[cut:])
             if f"{left[1]} {right[1]}" in self.index.glue_pairs:
                 found.append((cut, left, right))
+        if not found and self._glued_names:
+            words, singles = self.index.words, self.singles
+            lower = raw.lower()
+            if spell(lower) in words or normalizer.keys(raw)[1] in words:
+                return None
+            for cut in range(MIN_NAME_PART, len(raw) - MIN_NAME_PART + 1):
+                left, right = normalizer.keys(raw[:cut]), normalizer.keys(raw[cut:])
+                names = (left[0] in singles) + (right[0] in singles)
+                if names == 2 or names == 1 and (left[0] in singles or spell(lower[:cut]) in words) \
+                        and (right[0] in singles or spell(lower[cut:]) in words):
+                    found.append((cut, left, right))
         if len(found) != 1:
             return None
         cut, left, right = found[0]

@@ -71,15 +71,21 @@ def suffix_rules() -> tuple[SuffixRule, ...]:
     return tuple(rules)
 
 
-@lru_cache(maxsize=1)
-def equivalent_words() -> dict[str, str]:
-    """Variant word -> canonical word, both spelling-normalised."""
+#: Tables of words made one word on both sides: body parts (``equivalents.tsv``) and the words
+#: for "less" and "more" (``quantity.tsv``, an index option: see ``lexicon.IndexOptions``).
+EQUIVALENT_TABLES = ("equivalents.tsv", "quantity.tsv")
+
+
+@lru_cache(maxsize=8)
+def equivalent_words(tables: tuple[str, ...] = ("equivalents.tsv",)) -> dict[str, str]:
+    """Variant word -> canonical word, both spelling-normalised, from ``tables`` in order."""
     out: dict[str, str] = {}
-    for row in read_table("equivalents.tsv"):
-        canonical = spell(row[0])
-        for variant in row[1].split(","):
-            if variant.strip():
-                out[spell(variant.strip())] = canonical
+    for name in tables:
+        for row in read_table(name):
+            canonical = spell(row[0])
+            for variant in row[1].split(","):
+                if variant.strip():
+                    out[spell(variant.strip())] = canonical
     return out
 
 
@@ -108,13 +114,14 @@ class Normalizer:
     allowed and which capitalised tokens are abbreviations.
     """
 
-    def __init__(self, vocabulary: Iterable[str], names: Iterable[str] = ()) -> None:
+    def __init__(self, vocabulary: Iterable[str], names: Iterable[str] = (),
+                 tables: tuple[str, ...] = ("equivalents.tsv",)) -> None:
         words = set(vocabulary)
         self._plain = frozenset(spell(w.lower()) for w in words if not is_abbreviation(w))
         #: one-word names: when a rewrite has two results ("hypotonic" -> "hypotony" or
         #: "hypotonia"), the one that is a finding on its own wins
         self._names = frozenset(spell(n.lower()) for n in names if n.isalpha())
-        self._equivalents = equivalent_words()
+        self._equivalents = equivalent_words(tables)
         #: words an equivalence produced or consumed are final: "abnormal" stays "abnormal"
         self._fixed = frozenset(self._equivalents) | frozenset(self._equivalents.values())
         self._rules = suffix_rules()
