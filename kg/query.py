@@ -452,23 +452,30 @@ def check_nodes(store: Store, query: CannedQuery, arguments: Mapping[str, str],
                 raise QueryError(f"{item.strip()} (parameter {param.name}) is obsolete{instead}")
 
 
+#: Predicates that name a node, best first: a document has a title rather than a label.
+LABEL_PREDICATES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")
+
+
 def fetch_labels(store: Store, iris: Sequence[str], chunk: int = 1000) -> dict[str, str]:
-    """``rdfs:label`` of each IRI that has one (the smallest, for determinism)."""
-    labels: dict[str, str] = {}
+    """A name for each IRI that has one: its ``rdfs:label`` (else ``dcterms:title``), smallest first."""
+    best: dict[str, tuple[int, str]] = {}
     unique = sorted(set(iris))
+    predicates = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
     for start in range(0, len(unique), chunk):
         part = unique[start:start + chunk]
         values = " ".join(f"<{iri}>" for iri in part if _IRI.match(iri))
         if not values:
             continue
         result = store.select(
-            f"SELECT ?iri ?label WHERE {{ VALUES ?iri {{ {values} }} "
-            "?iri <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
-        for iri, name in result.rows:
-            if iri is not None and name is not None:
-                if iri.value not in labels or name.value < labels[iri.value]:
-                    labels[iri.value] = name.value
-    return labels
+            f"SELECT ?iri ?p ?label WHERE {{ VALUES ?iri {{ {values} }} VALUES ?p {{ {predicates} }} "
+            "?iri ?p ?label }")
+        for iri, predicate, name in result.rows:
+            if iri is None or predicate is None or name is None:
+                continue
+            key = (LABEL_PREDICATES.index(predicate.value), name.value)
+            if iri.value not in best or key < best[iri.value]:
+                best[iri.value] = key
+    return {iri: name for iri, (_, name) in best.items()}
 
 
 def run(store: Store, query: CannedQuery, arguments: Mapping[str, str] | None = None, *,

@@ -24,7 +24,7 @@ from kg.errors import QueryError
 
 FORMATS = ("table", "csv", "tsv", "json")
 #: Widest cell of the table format; longer text is cut (the other formats keep everything).
-TABLE_CELL = 60
+TABLE_CELL = 100
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
