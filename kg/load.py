@@ -27,12 +27,13 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
+from itertools import islice
 from pathlib import Path
 from queue import Empty, Full, Queue
-from itertools import islice
-from typing import IO, Any, Callable, Iterable, Iterator, Sequence
+from typing import IO, Any
 
 from kg.errors import InputError, StoreError
 from kg.store import build_base_iri, build_files, graph_iri, rdf_format
@@ -182,7 +183,7 @@ _BLANK_LINE = re.compile(rb"\A_:|[ \t]_:[^\s\"<>]+[ \t]*\.[ \t]*\r?\n?\Z")
 
 
 def _open(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")  # type: ignore[return-value]
 
 
 def split_lines(body: bytes, limit: int) -> Iterator[Chunk]:
@@ -259,7 +260,7 @@ def prefetch(items: Iterator[Chunk], depth: int = 2) -> Iterator[Chunk]:
                 if stop.is_set():
                     return
             queue.put(done)
-        except BaseException as exc:  # handed to the consumer
+        except BaseException as exc:  # noqa: BLE001 -- handed to the consumer, which raises it
             queue.put(exc)
 
     worker = threading.Thread(target=produce, name="kg-load-parse", daemon=True)
@@ -312,7 +313,7 @@ def query_endpoint_for(gsp_url: str) -> str | None:
 def _detail(response: Any) -> str:
     """The useful part of an error body (Virtuoso wraps its message in HTML <xmp>)."""
     text = response.text or ""
-    found = re.search(r"<xmp>(.*?)</xmp>", text, re.S) or re.search(r"<body>(.*?)</body>", text, re.S)
+    found = re.search(r"<xmp>(.*?)</xmp>", text, re.DOTALL) or re.search(r"<body>(.*?)</body>", text, re.DOTALL)
     if found:
         text = re.sub(r"<[^>]+>", " ", found.group(1))
     return " ".join(html.unescape(text).split())[:400]
@@ -393,7 +394,7 @@ class GraphStoreClient:
 
     @staticmethod
     def _deadlock(response: Any) -> bool:
-        return bool(re.search(r"deadlock|40001|SR172", response.text or "", re.I))
+        return bool(re.search(r"deadlock|40001|SR172", response.text or "", re.IGNORECASE))
 
     def _fail(self, response: Any, what: str) -> StoreError:
         status = response.status_code

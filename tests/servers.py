@@ -23,9 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import pytest
 import requests
@@ -144,7 +144,7 @@ class Server:
             raise RuntimeError("isql is only for Virtuoso servers")
         done = subprocess.run([ISQL, f"{HOST}:{self.sql_port}", self.user or "dba", self.password or "dba",
                                "VERBOSE=OFF", "BANNER=OFF", f"exec={sql}"],
-                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
         out = done.stdout + done.stderr
         if done.returncode != 0 or "*** Error" in out:
             raise RuntimeError(f"isql failed ({done.returncode}) on {sql!r}:\n{out}")
@@ -183,12 +183,9 @@ def _wait_ready(server: Server, probe: str, timeout: float) -> None:
 
 
 def _spawn(argv: list[str], log_path: Path, cwd: Path) -> subprocess.Popen:
-    log = open(log_path, "wb")
-    try:
-        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd,
-                                preexec_fn=_die_with_parent)
-    finally:
-        log.close()
+    with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=cwd, preexec_fn=_die_with_parent)  # noqa: PLW1509 -- main thread
 
 
 def start_oxigraph(workdir: Path, *, location: Path | None = None, read_only: bool = False,
