@@ -21,6 +21,7 @@ drops synonyms, so they are put back from the ontology layer; cached).
     python benchmarks/recognize_gsc.py                       # all three tools, all 228 abstracts
     python benchmarks/recognize_gsc.py --split test          # PhenoTagger's 206-abstract test split
     python benchmarks/recognize_gsc.py --tools rdkg --errors /tmp/gsc-errors.tsv
+    python benchmarks/recognize_gsc.py --ablation --split dev   # each mechanism left out in turn
 """
 
 from __future__ import annotations
@@ -231,6 +232,41 @@ def fenominal_runs(onto: Ontology) -> list[tuple[str, str, Callable[[str], list[
 TOOLS = {"rdkg": rdkg_runs, "fasthpocr": fasthpocr_runs, "fenominal": fenominal_runs}
 
 
+def ablation_variants() -> list[tuple[str, object]]:
+    """The default index, and one variant per optional mechanism left out (and per synonym
+    scope choice): what each is worth on this corpus (docs/decisions/0007 keeps the record)."""
+    from dataclasses import replace
+
+    from kg.recognize.lexicon import DEFAULT_OPTIONS, FEATURES
+
+    base = DEFAULT_OPTIONS
+    out: list[tuple[str, object]] = [("default", base)]
+    for feature in FEATURES:
+        out.append((f"without {feature}", replace(base, features=tuple(f for f in base.features if f != feature))))
+    for table in base.tables[1:]:
+        out.append((f"without {table}", replace(base, tables=tuple(t for t in base.tables if t != table))))
+    out.append(("exact synonyms only", replace(base, scopes=())))
+    out.append(("+ related only", replace(base, scopes=("RELATED",))))
+    out.append(("non-exact: layperson only", replace(base, scope_types=("layperson",))))
+    return out
+
+
+def ablation(onto: Ontology, docs: dict[str, str], gold: dict[str, set[str]]) -> None:
+    """Score the nested mode of every variant (indexes built fresh, not cached)."""
+    from kg.recognize import Recognizer
+    from kg.recognize.lexicon import build
+
+    print(f"{'variant':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>5} {'FP':>5} {'FN':>5} {'dTP':>4} {'dFP':>4} {'dF1':>7}")
+    first: Result | None = None
+    for name, options in ablation_variants():
+        recognizer = Recognizer(build(onto, options))  # type: ignore[arg-type]
+        r = score("rdkg", name, docs, gold, onto, lambda t: [m.hpo_id for m in recognizer.annotate(t, nested=True)],
+                  0.0, 1)
+        first = first or r
+        print(f"{name:<40} {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f} {r.tp:5d} {r.fp:5d} {r.fn:5d} "
+              f"{r.tp - first.tp:+4d} {r.fp - first.fp:+4d} {r.f1 - first.f1:+7.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -238,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", default="rdkg,fasthpocr,fenominal")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes per tool (best is kept)")
     parser.add_argument("--errors", type=Path, help="write rdkg's false positives/negatives here (TSV)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="instead of the tools: rdkg with each optional mechanism left out in turn")
     args = parser.parse_args(argv)
 
     onto = Ontology.load()
@@ -245,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     gold, gold_mentions = read_gold(args.corpus, docs, onto)
     print(f"GSC+ {args.split}: {len(docs)} abstracts, {sum(len(v) for v in gold.values())} gold "
           f"(document, HPO ID) pairs under HP:0000118; HPO {onto.version}")
+    if args.ablation:
+        ablation(onto, docs, gold)
+        return 0
     results: list[Result] = []
     for name in args.tools.split(","):
         if name not in TOOLS:

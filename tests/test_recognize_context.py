@@ -99,6 +99,24 @@ def test_backward_differential_triggers(recognizer, trigger):
     assert state(recognizer, f"Asthma {trigger}.")[ASTHMA][1] == "differential"
 
 
+@pytest.mark.parametrize("trigger", rules_of("differential", "next"))
+def test_comparison_triggers_cover_the_next_mention_only(recognizer, trigger):
+    found = state(recognizer, f"The cough {trigger} asthma and fever.")
+    assert found[ASTHMA][1] == "differential" and found[FEVER][1] == "differential"  # a list
+    assert found[COUGH] == (False, "patient")
+    found = state(recognizer, f"Cough {trigger} asthma, and fever was noted.")
+    assert found[ASTHMA][1] == "differential" and found[FEVER] == (False, "patient")  # a new clause
+
+
+def test_comparison_scope_needs_the_mention_close_by(recognizer):
+    found = state(recognizer, "Signs resembling Noonan syndrome, including cough and fever, were seen.")
+    assert found[COUGH][1] == "patient" and found[FEVER][1] == "patient"  # punctuation in between
+    found = state(recognizer, "The picture may mimic tuberculosis or asthma; fever is common.")
+    assert found[ASTHMA][1] == "differential" and found[FEVER][1] == "patient"
+    found = state(recognizer, "Symptoms similar to those seen in other patients with asthma.")
+    assert found[ASTHMA][1] == "patient"  # more than three words away
+
+
 def test_family_and_negation_together(recognizer):
     assert state(recognizer, "No family history of asthma.")[ASTHMA] == (True, "family")
 
@@ -138,6 +156,22 @@ def test_sentences_of_our_own_writing(recognizer, path: Path):
     assert positive_ok == positive
 
 
+def test_comparisons_of_our_own_writing(recognizer):
+    """Every disease a finding is likened to is a differential, every finding the patient's."""
+    path = FIXTURES / "recognize" / "comparison.tsv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    checked = 0
+    for line in lines[1:]:
+        cells = (line.split("\t") + [""] * 5)[:5]
+        found = state(recognizer, cells[0])
+        for hpo_id in filter(None, cells[2].split(",")):
+            assert found[hpo_id] == (False, "patient"), (cells[0], hpo_id)
+        for hpo_id in filter(None, cells[4].split(",")):
+            assert found[hpo_id][1] == "differential", (cells[0], hpo_id)
+            checked += 1
+    assert checked >= 20
+
+
 def test_sentence_boundaries():
     text = "Fever, e.g. at night. Cough (Fig. 2) was mild.\n\n- rash\n- pain\nDr. Smith saw him. End"
     parts = [text[a:b] for a, b in sentences(text)]
@@ -151,6 +185,7 @@ def test_rule_table_errors_name_the_rule():
         parse_rules([("no", "negation", "forward"), ("never", "negotiation", "forward")])
     with pytest.raises(KgError, match="direction"):
         parse_rules([("no", "negation", "sideways")])
+    assert parse_rules([("mimics", "differential", "next")])[("mimics",)].direction == "next"
     with pytest.raises(KgError, match="terminator"):
         parse_rules([("but", "terminator", "gossip")])
     with pytest.raises(KgError, match="expected"):

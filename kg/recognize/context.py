@@ -47,7 +47,11 @@ class Context(str, Enum):
 
 
 CATEGORIES = ("negation", "family", "differential", "pseudo", "terminator")
-DIRECTIONS = ("forward", "backward", "both")
+DIRECTIONS = ("forward", "backward", "both", "next")
+#: "next" scopes: words allowed between the trigger and the mention it covers ("resembles that
+#: of X"), and between that mention and the next one of a list it runs on over ("X or Y")
+MAX_NEXT_GAP = 3
+_LIST_GAP = frozenset({",", "or", "and", "/", "nor", "a", "an", "the"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +183,7 @@ class ContextReader:
         found = self.triggers(toks, spans)
         if not any(rule.category in _SCOPED for rule, _, _ in found):
             return [POSITIVE] * len(spans)
-        scopes = _scopes(toks, found)
+        scopes = _scopes(toks, found, spans)
         result = []
         for start, end in spans:
             flags = {category: False for category in _SCOPED}
@@ -192,12 +196,14 @@ class ContextReader:
         return result
 
 
-def _scopes(toks: Sequence[tuple[str, int, int]],
-            found: list[tuple[Rule, int, int]]) -> list[tuple[str, tuple[int, int]]]:
+def _scopes(toks: Sequence[tuple[str, int, int]], found: list[tuple[Rule, int, int]],
+            spans: Sequence[tuple[int, int]] = ()) -> list[tuple[str, tuple[int, int]]]:
     """``(category, (start, end))`` character ranges the triggers cover: forward to the first
     terminator of their category (or the sentence end) that does not follow the trigger at
     once ("never reported tinnitus"), backward to the last one before them (or the sentence
-    start); a trigger inside parentheses stays inside them."""
+    start); "next" only over the mention that follows within a few words, and the mentions
+    listed after it ("may mimic tuberculosis or pneumonia, and include cough": pneumonia, not
+    cough); a trigger inside parentheses stays inside them."""
     sentence_start, sentence_end = toks[0][1], toks[-1][2]
     pairs = _parentheses(toks)
     out = []
@@ -216,7 +222,40 @@ def _scopes(toks: Sequence[tuple[str, int, int]],
         if rule.direction in ("backward", "both"):
             begin = max((toks[b][2] for _, b in ends if b < i), default=low)
             out.append((rule.category, (max(begin, low), toks[i][1])))
+        if rule.direction == "next":
+            end = _next_mentions(toks, toks[j][2], min(high, sentence_end), spans)
+            if end is not None:
+                out.append((rule.category, (toks[j][2], end)))
     return out
+
+
+def _next_mentions(toks: Sequence[tuple[str, int, int]], after: int, limit: int,
+                   spans: Sequence[tuple[int, int]]) -> int | None:
+    """End offset of the mention starting within ``MAX_NEXT_GAP`` words (no punctuation) after
+    offset ``after``, run on over mentions joined to it by list words; None when there is none."""
+    following = sorted((a, e) for a, e in spans if a >= after and e <= limit)
+    if not following:
+        return None
+
+    def gap(a: int, b: int) -> list[str]:
+        return [w for w, s, e in toks if s >= a and e <= b]
+
+    start, end = following[0]
+    between = gap(after, start)
+    if len(between) > MAX_NEXT_GAP or any(not w[:1].isalnum() for w in between):
+        return None
+    listed = False  # a comma has joined two items: "A, B, and C" is a list, "A, and C" is not
+    for a, e in following[1:]:
+        if a < end:
+            end = max(end, e)  # a nested mention
+            continue
+        between = gap(end, a)
+        if len(between) > MAX_NEXT_GAP or not set(between) <= _LIST_GAP \
+                or "," in between and len(between) > 1 and not listed:
+            break
+        listed = listed or between == [","]
+        end = e
+    return end
 
 
 def _parentheses(toks: Sequence[tuple[str, int, int]]) -> list[tuple[int, int]]:

@@ -64,6 +64,8 @@ MAX_BAG = 6  # content words at most in a word-order-free match
 FEATURES: dict[str, str] = {
     "glued-names": "a token glued from two one-word names, or a name and a word, is split "
                    "(\"hemoptysisanemia\") when the token is no word of the HPO's text",
+    "unambiguous-synonyms": "a key given only by related, narrow or broad synonyms is used only when "
+                            "they are synonyms of one term",
 }
 
 
@@ -229,13 +231,33 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         content = [k for k in keys if k not in FUNCTION_WORDS]
         if 2 <= len(set(content)) == len(content) <= MAX_BAG:
             bags[frozenset(content)].append((priority + BAG_PRIORITY, t))
+    unambiguous = options.has("unambiguous-synonyms")
+
+    def choose(candidates: list) -> tuple[int, int] | None:
+        """(term, priority) for a key: the best name source, then the lower HPO ID; with
+        "unambiguous-synonyms", a key that only related, narrow or broad synonyms of several
+        terms give goes to the one of them the others are all kinds of, or to none."""
+        best = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
+        found = {c[1] for c in candidates}
+        if not unambiguous or best[0] % INVERTED < RELATED or len(found) == 1:
+            return best[1], best[0]
+        ids = {index.terms[t][0]: t for t in found}
+        for hpo_id, t in sorted(ids.items()):
+            if all(onto.is_a(other, hpo_id) for other in ids):
+                return t, min(c[0] for c in candidates if c[1] == t)
+        return None
+
     for key, candidates in singles.items():
-        priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
         if key.startswith(ABBREVIATION_MARK) and len({c[1] for c in candidates}) > 1:
             continue  # an abbreviation shared by two terms is ambiguous
-        index.singles[key] = (t, priority)
+        chosen = choose(candidates)
+        if chosen is not None:
+            index.singles[key] = chosen
     for key, found in sequences.items():
-        priority, t, _ = min(found, key=lambda c: (c[0], index.terms[c[1]][0]))
+        chosen = choose(found)
+        if chosen is None:
+            continue
+        t, priority = chosen
         index.sequences[key] = (t, priority)
         if len({c[1] for c in found}) > 1:
             index.alternatives[key] = tuple(sorted(
@@ -248,8 +270,10 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
     index.parents = [tuple(sorted(position[p] for p in onto[hpo_id].parents if p in position))
                      for hpo_id, _ in index.terms]
     for bag, candidates in bags.items():
-        priority, t = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
-        index.bags[bag] = (t, priority)
+        chosen = choose(candidates)
+        if chosen is None:
+            continue
+        index.bags[bag] = chosen
         index.bag_words |= bag
         index.bag_pairs.update(f"{a} {b}" for a in bag for b in bag if a != b)
     return index
