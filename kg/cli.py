@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "query",
     "serve",
     "similar",
+    "validate",
 )
 
 
