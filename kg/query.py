@@ -457,25 +457,26 @@ LABEL_PREDICATES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://purl.o
 
 
 def fetch_labels(store: Store, iris: Sequence[str], chunk: int = 1000) -> dict[str, str]:
-    """A name for each IRI that has one: its ``rdfs:label`` (else ``dcterms:title``), smallest first."""
-    best: dict[str, tuple[int, str]] = {}
-    unique = sorted(set(iris))
-    predicates = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    for start in range(0, len(unique), chunk):
-        part = unique[start:start + chunk]
-        values = " ".join(f"<{iri}>" for iri in part if _IRI.match(iri))
-        if not values:
-            continue
-        result = store.select(
-            f"SELECT ?iri ?p ?label WHERE {{ VALUES ?iri {{ {values} }} VALUES ?p {{ {predicates} }} "
-            "?iri ?p ?label }")
-        for iri, predicate, name in result.rows:
-            if iri is None or predicate is None or name is None:
-                continue
-            key = (LABEL_PREDICATES.index(predicate.value), name.value)
-            if iri.value not in best or key < best[iri.value]:
-                best[iri.value] = key
-    return {iri: name for iri, (_, name) in best.items()}
+    """A name for each IRI that has one: its ``rdfs:label``, else its ``dcterms:title`` (smallest first).
+
+    One query per predicate, each with the predicate as a constant: a variable predicate makes
+    Oxigraph scan every triple instead of looking the subjects up.
+    """
+    names: dict[str, str] = {}
+    missing = sorted({iri for iri in iris if _IRI.match(iri)})
+    for predicate in LABEL_PREDICATES:
+        found: dict[str, str] = {}
+        for start in range(0, len(missing), chunk):
+            values = " ".join(f"<{iri}>" for iri in missing[start:start + chunk])
+            result = store.select(f"SELECT ?iri ?label WHERE {{ VALUES ?iri {{ {values} }} ?iri <{predicate}> ?label }}")
+            for iri, name in result.rows:
+                if iri is not None and name is not None and (iri.value not in found or name.value < found[iri.value]):
+                    found[iri.value] = name.value
+        names.update(found)
+        missing = [iri for iri in missing if iri not in found]
+        if not missing:
+            break
+    return names
 
 
 def run(store: Store, query: CannedQuery, arguments: Mapping[str, str] | None = None, *,
