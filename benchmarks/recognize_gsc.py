@@ -260,8 +260,8 @@ def ablation(onto: Ontology, docs: dict[str, str], gold: dict[str, set[str]]) ->
     first: Result | None = None
     for name, options in ablation_variants():
         recognizer = Recognizer(build(onto, options))  # type: ignore[arg-type]
-        r = score("rdkg", name, docs, gold, onto, lambda t: [m.hpo_id for m in recognizer.annotate(t, nested=True)],
-                  0.0, 1)
+        r = score("rdkg", name, docs, gold, onto,
+                  lambda t, rec=recognizer: [m.hpo_id for m in rec.annotate(t, nested=True)], 0.0, 1)
         first = first or r
         print(f"{name:<40} {r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f} {r.tp:5d} {r.fp:5d} {r.fn:5d} "
               f"{r.tp - first.tp:+4d} {r.fp - first.fp:+4d} {r.f1 - first.f1:+7.4f}")

@@ -10,7 +10,9 @@ from kg.errors import KgError, OntologyError
 from kg.ontology import MODE_OF_INHERITANCE, ONSET, PHENOTYPIC_ABNORMALITY, Ontology
 from kg.recognize import Recognizer
 from kg.recognize.lexicon import (
+    DEFAULT_OPTIONS,
     DEFAULT_ROOTS,
+    FEATURES,
     KEEP_CACHES,
     IndexOptions,
     build,
@@ -62,6 +64,20 @@ def test_related_synonyms_are_an_option(slice_onto, slice_index):
     assert "HP:0001250" in ids(Recognizer(slice_index), "epilepsy")  # RELATED, indexed by default
     assert not ids(Recognizer(build(slice_onto, IndexOptions(scopes=()))), "epilepsy")
     assert "HP:0001250" in ids(Recognizer(build(slice_onto, IndexOptions(scopes=()))), "Epileptic seizures")
+
+
+def test_unknown_feature_is_an_error():
+    with pytest.raises(KgError, match="unknown recogniser feature"):
+        IndexOptions(features=("telepathy",))
+    assert set(DEFAULT_OPTIONS.features) == set(FEATURES)
+
+
+def test_ambiguous_non_exact_synonyms_go_to_the_common_ancestor_or_nowhere():
+    index = Recognizer.load().index
+    # related synonyms of "Abnormality of the spleen" and of a child of it: the parent
+    assert index.terms[index.sequences["spleen abnormal"][0]][1] == "Abnormality of the spleen"
+    # related synonyms of two unrelated terms (one of them Aplasia cutis congenita of scalp): none
+    assert "scalp abnormal" not in index.sequences
 
 
 def test_unknown_root_is_an_error(slice_onto):

@@ -117,6 +117,49 @@ def test_words_for_less_and_more_meet(recognizer, text, hpo_id):
     assert hpo_id in [h for h, _ in found(recognizer, text)]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("palmar/plantar pits", {"HP:0010610", "HP:0010612"}),
+    ("cleft lip/palate", {CLEFT_LIP, CLEFT_PALATE}),
+    ("renal hypoplasia/dysplasia", {RENAL_HYPOPLASIA, "HP:0000110"}),
+])
+def test_a_slash_coordinates(recognizer, text, expected):
+    assert {h for h, _ in found(recognizer, text)} == expected
+
+
+def test_a_shared_head_never_ends_in_a_function_word(recognizer):
+    assert found(recognizer, "subcapsular/capsular cataract and glaucoma")[0][1] == "subcapsular/capsular cataract"
+
+
+def test_laterality_and_severity_words_inside_a_name_are_passed_over(recognizer):
+    assert found(recognizer, "a dysplastic left kidney") == [("HP:0000110", "dysplastic left kidney")]
+    assert found(recognizer, "hypoplastic left heart") == [("HP:0004383", "hypoplastic left heart")]  # a name
+    assert found(recognizer, "severe short stature") == [("HP:0003510", "severe short stature")]  # a name too
+
+
+def test_developmentally_delayed_is_developmental_delay(recognizer):
+    assert ("HP:0001263", "developmentally delayed") in found(recognizer, "developmentally delayed infants")
+
+
+def test_a_one_word_finding_after_a_comma_is_a_list_not_an_inversion(recognizer):
+    assert [h for h, _ in found(recognizer, "seizures, hypotonia.")] == [SEIZURE, "HP:0001252"]
+
+
+def test_quotes_do_not_break_a_name(recognizer):
+    assert found(recognizer, 'so-called "distal" arthrogryposis') == [("HP:0005684", 'distal" arthrogryposis')]
+
+
+def test_abbreviations_the_text_defines(recognizer):
+    text = "She had iron deficiency anaemia (IDA). IDA recurred; no IDA since."
+    mentions = recognizer.annotate(text)
+    assert [(m.hpo_id, m.text, m.negated) for m in mentions] == [
+        (IRON_DEFICIENCY_ANEMIA, "iron deficiency anaemia", False), (IRON_DEFICIENCY_ANEMIA, "IDA", False),
+        (IRON_DEFICIENCY_ANEMIA, "IDA", True)]
+    assert found(recognizer, "Basal cell carcinomas (BCCs) and more BCCs.")[-1] == ("HP:0002671", "BCCs")
+    # defined as something else: the HPO's own abbreviation is not used in this text
+    assert found(recognizer, "A ventricular septal defect (VSD) and another VSD.")[-1] == (VSD, "VSD")
+    assert found(recognizer, "The vascular study database (VSD) grew. VSD was large.") == []
+
+
 def test_abbreviations_match_in_capitals_only(recognizer):
     assert found(recognizer, "A VSD was closed.") == [(VSD, "VSD")]
     assert found(recognizer, "a vsd was closed.") == []

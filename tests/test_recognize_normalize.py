@@ -61,6 +61,23 @@ def test_inflections_and_adjectives_take_the_vocabulary_form(norm, inflected, ba
     assert norm.keys(inflected) == norm.keys(base)
 
 
+def test_adverbs_take_their_adjective_key(norm):
+    wide = Normalizer([*VOCABULARY, "Developmental", "Development", "Ear", "Over"], NAMES)
+    assert wide.key("developmentally") == wide.key("developmental")
+    assert wide.key("abnormally") == wide.key("abnormal")
+    assert wide.key("early") != wide.key("ear")  # a stem under four letters is not trusted
+    assert wide.key("overly") != wide.key("over")  # nor one that is a common word
+    plain = Normalizer([*VOCABULARY, "Developmental", "Development"], NAMES, adverbs=False)
+    assert plain.key("developmentally") != plain.key("developmental")
+
+
+def test_anatomical_adjectives_meet_their_noun():
+    norm = Normalizer(["Abdomen", "Cerebellum", "Cortex", "Sternum", "Pharynx"], ())
+    for adjective, noun in (("abdominal", "abdomen"), ("cerebellar", "cerebellum"), ("cortical", "cortex"),
+                            ("sternal", "sternum"), ("pharyngeal", "pharynx")):
+        assert norm.key(adjective) == norm.key(noun), adjective
+
+
 def test_a_rewrite_with_two_results_prefers_a_one_word_finding(norm):
     assert norm.keys("hypotonic")[0] == "hypotonia"  # not "hypotony", which is only part of a name
 
@@ -105,7 +122,7 @@ def test_numbers_and_alphanumerics_are_their_own_keys(norm):
 def test_the_tables_are_well_formed():
     assert all(isinstance(p, re.Pattern) for p, _ in spelling_rules())
     steps = {rule.step for rule in suffix_rules()}
-    assert steps == {"plural", "adjective", "quality", "stem"}
+    assert steps == {"adverb", "plural", "adjective", "quality", "stem"}
     assert all(rule.suffix for rule in suffix_rules())
     equivalents = equivalent_words()
     assert equivalents["renal"] == "kidney"

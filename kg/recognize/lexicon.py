@@ -64,6 +64,13 @@ MAX_BAG = 6  # content words at most in a word-order-free match
 FEATURES: dict[str, str] = {
     "glued-names": "a token glued from two one-word names, or a name and a word, is split "
                    "(\"hemoptysisanemia\") when the token is no word of the HPO's text",
+    "adverbs": "an adverb is keyed as its adjective (\"developmentally delayed\" is \"developmental delay\")",
+    "slash": "a slash coordinates like \"or\" (\"palmar/plantar pits\", \"cleft lip/palate\")",
+    "modifiers": "laterality and severity words inside a name are passed over (\"dysplastic left kidney\"; "
+                 "data/modifiers.tsv)",
+    "abbreviation-definitions": "a short form the text defines (\"iron deficiency anemia (IDA)\") names the "
+                                "long form's term after it, and a short form defined as something else "
+                                "names nothing (kg/recognize/abbreviations.py)",
     "unambiguous-synonyms": "a key given only by related, narrow or broad synonyms is used only when "
                             "they are synonyms of one term",
 }
@@ -204,7 +211,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
              for text, priority in _names(term, options)]
     vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
     joinable = frozenset(w.lower() for w in vocabulary)
-    normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()), options.tables)
+    normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()), options.tables,
+                            adverbs=options.has("adverbs"))
     absent, absence = normalizer.key("absent"), normalizer.key("absence")
     index = Index(onto.version, onto.sha256, options, normalizer)
     index.words = dictionary(onto, normalizer)

@@ -27,14 +27,16 @@ import re
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
-from kg.recognize.lexicon import APOSTROPHES, HYPHENS, INVERTED, MAX_BAG, Index
-from kg.recognize.normalize import FUNCTION_WORDS, SKIPPED, TOKEN_RE, spell
+from kg.recognize.abbreviations import definitions
+from kg.recognize.lexicon import ABBREVIATION, APOSTROPHES, HYPHENS, INVERTED, MAX_BAG, Index
+from kg.recognize.normalize import FUNCTION_WORDS, SKIPPED, TOKEN_RE, read_table, spell
 
 COORDINATORS = frozenset({"and", "or", "nor"})
 MIN_GLUED = 8  # letters in a token before a split into two names' words is tried
 MIN_PART = 3
 MIN_NAME_PART = 4  # letters in each half of a token split into names or words ("glued-names")
 _SKIP = ("", "")  # keys of a token that takes no part in matching (article, hyphen, apostrophe)
+MODIFIED = 30  # added to a name's priority when it was matched with a modifier word left out
 REGULAR, HEAD_AFTER, HEAD_BEFORE = 0, 1, 2  # Span.shared: an ordinary match, or a coordination
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() keeps the tokens and the gaps between
 
@@ -73,9 +75,11 @@ class Tokens:
                 self._lows = [raw.lower() for raw in self.raws]
         return self._lows
 
-    def written(self, first: int, last: int) -> str:
-        """Matching tokens ``first..last`` as written, lowercased, American spelling."""
-        return " ".join(spell(self.text[self.starts[k]:self.ends[k]].lower()) for k in range(first, last + 1))
+    def written(self, first: int, last: int, at: list[int] | None = None) -> str:
+        """Matching tokens ``first..last`` (of ``at``, when given) as written, lowercased,
+        American spelling."""
+        picked = range(first, last + 1) if at is None else at[first:last + 1]
+        return " ".join(spell(self.text[self.starts[k]:self.ends[k]].lower()) for k in picked)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -103,6 +107,12 @@ class Matcher:
         self._glued: dict[str, tuple[tuple[str, str, int, int], ...] | None] = {}
         self._joined: dict[tuple[str, str], tuple[str, str]] = {}
         self._glued_names = index.options.has("glued-names")
+        self._slash = index.options.has("slash")
+        self._abbreviations = index.options.has("abbreviation-definitions")
+        self._coordinators = COORDINATORS | {"/"} if self._slash else COORDINATORS
+        #: keys of the words a name may have inside it in the text (``data/modifiers.tsv``)
+        self._modifiers = frozenset(index.normalizer.key(row[0]) for row in read_table("modifiers.tsv")) \
+            if index.options.has("modifiers") else frozenset()
 
     # -- tokens ------------------------------------------------------------------------------
     def tokens(self, text: str) -> Tokens:
@@ -211,12 +221,27 @@ class Matcher:
     def candidates(self, toks: Tokens) -> list[Span]:
         keys = toks.keys
         n = len(keys)
-        singles, sequences, prefixes = self.singles, self.sequences, self.prefixes
-        alternatives = self.index.alternatives
-        out = [Span(i, i, hit[0], hit[1]) for i, hit in enumerate(map(singles.get, toks.singles))
+        out = [Span(i, i, hit[0], hit[1]) for i, hit in enumerate(map(self.singles.get, toks.singles))
                if hit is not None]
         if n < 2:
             return out
+        out.extend(self._sequence_candidates(toks, keys))
+        if self._modifiers and not self._modifiers.isdisjoint(keys):
+            at = [k for k, key in enumerate(keys) if key not in self._modifiers]
+            out.extend(self._sequence_candidates(toks, [keys[k] for k in at], at))
+        out.extend(self._bag_candidates(keys))
+        if "," in keys:
+            out.extend(self._inverted(toks))
+        if "and" in keys or "or" in keys or "nor" in keys or self._slash and "/" in keys:
+            out.extend(self._coordinated(keys))
+        return out
+
+    def _sequence_candidates(self, toks: Tokens, keys: list[str], at: list[int] | None = None) -> list[Span]:
+        """Every run of keys that is a name. With ``at`` (the token positions of ``keys``, some
+        modifier words left out), only the runs that had a modifier inside them."""
+        out: list[Span] = []
+        n = len(keys)
+        sequences, prefixes, alternatives = self.sequences, self.prefixes, self.index.alternatives
         glue_pairs = self.index.glue_pairs  # the first two keys of every longer name
         bigrams = [a + " " + b for a, b in pairwise(keys)]
         for i in [i for i, bigram in enumerate(bigrams) if bigram in glue_pairs]:
@@ -224,18 +249,18 @@ class Matcher:
             while True:
                 hit = sequences.get(acc)
                 if hit is not None:
-                    if acc in alternatives:
-                        hit = self._closest(acc, toks.written(i, j), hit)
-                    out.append(Span(i, j, hit[0], hit[1]))
+                    if at is None:
+                        if acc in alternatives:
+                            hit = self._closest(acc, toks.written(i, j), hit)
+                        out.append(Span(i, j, hit[0], hit[1]))
+                    elif at[j] - at[i] != j - i:
+                        if acc in alternatives:
+                            hit = self._closest(acc, toks.written(i, j, at), hit)
+                        out.append(Span(at[i], at[j], hit[0], hit[1] + MODIFIED))
                 j += 1
                 if j >= n or acc not in prefixes:
                     break
                 acc = acc + " " + keys[j]
-        out.extend(self._bag_candidates(keys))
-        if "," in keys:
-            out.extend(self._inverted(toks))
-        if "and" in keys or "or" in keys or "nor" in keys:
-            out.extend(self._coordinated(keys))
         return out
 
     def _closest(self, key: str, written: str, best: tuple[int, int]) -> tuple[int, int]:
@@ -290,6 +315,8 @@ class Matcher:
                 after = c + 1 + m
                 if after < len(keys) and keys[after][:1].isalnum():
                     continue  # the modifiers must end the clause: "anemia, iron deficiency."
+                if m == 1 and singles[c + 1] in self.singles:
+                    break  # "seizures, hypotonia." is a list of two findings
                 hit = self.sequences.get(" ".join(keys[c + 1:after]) + " " + head)
                 if hit is not None:
                     out.append(Span(c - 1, c + m, hit[0], hit[1] + INVERTED))
@@ -329,15 +356,16 @@ class Matcher:
         out: list[Span] = []
         lookup, known = self._lookup, self.known
         n = len(keys)
-        for k in [k for k, key in enumerate(keys) if key in COORDINATORS and 0 < k < n - 1]:
+        coordinators = self._coordinators
+        for k in [k for k, key in enumerate(keys) if key in coordinators and 0 < k < n - 1]:
             items = self._conjuncts(keys, k)
             if not items:
                 continue
             first, last = items[0], items[-1]
             for tail in (1, 2):  # a head shared after the list: one or two words
                 head = keys[last + 1:last + 1 + tail]
-                if len(head) < tail or any(h not in known for h in head):
-                    break
+                if len(head) < tail or any(h not in known for h in head) or head[-1] in FUNCTION_WORDS:
+                    break  # (a head never ends in "and" or "of")
                 hits = [(i, lookup([keys[i], *head])) for i in items]
                 self._add_coordinated(out, hits, None, last + tail, HEAD_AFTER)
             if first >= 1:  # a head shared before the list
@@ -444,5 +472,34 @@ class Matcher:
     def match(self, text: str) -> tuple[Tokens, list[Span], list[Span]]:
         """Tokens, the chosen spans and the nested ones."""
         toks = self.tokens(text)
-        chosen, nested = self.select(toks, self.candidates(toks))
+        spans = self.candidates(toks)
+        chosen, nested = self.select(toks, spans)
+        if self._abbreviations and "(" in text:
+            defined = definitions(text, toks.starts, toks.ends, [s for s in chosen if s.shared == REGULAR])
+            if defined:
+                chosen, nested = self.select(toks, self._defined(toks, spans, defined))
         return toks, chosen, nested
+
+    def _defined(self, toks: Tokens, spans: list[Span],
+                 defined: list[tuple[int, int, str, int | None]]) -> list[Span]:
+        """The candidates once the text's own abbreviations are read: after its definition, a
+        short form names the term of its long form, and only that (``abbreviations``)."""
+        text, starts, ends = toks.text, toks.starts, toks.ends
+        written = {form for _, _, form, _ in defined}
+        dropped: set[int] = set()
+        added: list[Span] = []
+        for k in range(len(toks)):
+            word = text[starts[k]:ends[k]]
+            if word not in written:
+                continue
+            meaning = None
+            for start, end, form, term in defined:  # the latest definition before k wins
+                if form == word and starts[k] >= start:
+                    meaning = (term, starts[k] >= end)
+            if meaning is None:
+                continue
+            dropped.add(k)
+            term, after = meaning
+            if term is not None and after:
+                added.append(Span(k, k, term, ABBREVIATION))
+        return [s for s in spans if not (s.first == s.last and s.first in dropped)] + added

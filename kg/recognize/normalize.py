@@ -26,7 +26,7 @@ from importlib import resources
 TOKEN_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
 #: Tokens that never take part in a match and never block one: hyphens, apostrophes, articles.
 #: ("a" only in lower case: "Type A brachydactyly" keeps its letter.)
-SKIPPED = frozenset({"-", "\u2010", "\u2011", "'", "\u2019", "\u2018", "`", "the", "The", "THE", "a", "an", "An", "AN"})
+SKIPPED = frozenset({"-", "\u2010", "\u2011", "'", "\u2019", "\u2018", "`", "\"", "\u201c", "\u201d", "the", "The", "THE", "a", "an", "An", "AN"})
 #: Function words ignored when comparing names as bags of words ("hypoplasia of the kidney").
 #: (Articles are skipped before keys are compared, so a capital "A" left in "Type A" is a word.)
 FUNCTION_WORDS = frozenset({"of", "in", "on", "with", "and", "or", "to", "at", "by", "for", "from",
@@ -115,7 +115,7 @@ class Normalizer:
     """
 
     def __init__(self, vocabulary: Iterable[str], names: Iterable[str] = (),
-                 tables: tuple[str, ...] = ("equivalents.tsv",)) -> None:
+                 tables: tuple[str, ...] = ("equivalents.tsv",), adverbs: bool = True) -> None:
         words = set(vocabulary)
         self._plain = frozenset(spell(w.lower()) for w in words if not is_abbreviation(w))
         #: one-word names: when a rewrite has two results ("hypotonic" -> "hypotony" or
@@ -124,7 +124,7 @@ class Normalizer:
         self._equivalents = equivalent_words(tables)
         #: words an equivalence produced or consumed are final: "abnormal" stays "abnormal"
         self._fixed = frozenset(self._equivalents) | frozenset(self._equivalents.values())
-        self._rules = suffix_rules()
+        self._rules = tuple(r for r in suffix_rules() if adverbs or r.step != "adverb")
         self._cache: dict[str, tuple[str, str]] = {}
         self.plain_keys = frozenset(self.word_keys(w)[1] for w in self._plain)
 
@@ -156,6 +156,9 @@ class Normalizer:
         if not word.isalpha() or lower in FUNCTION_WORDS:
             return word, word
         equivalents = self._equivalents
+        adjective = self._rewrite(word, "adverb")
+        if len(adjective) >= MIN_GROUP_STEM and adjective not in FUNCTION_WORDS and adjective not in COMMON_WORDS:
+            word = adjective  # "early" is not "ear", "overly" not "over"
         for step in ("plural", "adjective"):
             word = self._rewrite(word, step)
             word = equivalents.get(word, word)
