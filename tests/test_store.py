@@ -62,7 +62,7 @@ def oxigraph_endpoint(build, tmp_path_factory):
         server.stop()
 
 
-@pytest.fixture(params=["embedded", "rdflib", "endpoint"])
+@pytest.fixture(params=["embedded", "rdflib", pytest.param("endpoint", marks=pytest.mark.server)])
 def any_store(request, build):
     if request.param == "embedded":
         store = EmbeddedStore.for_build(build)
