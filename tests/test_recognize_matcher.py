@@ -126,6 +126,22 @@ def test_a_slash_coordinates(recognizer, text, expected):
     assert {h for h, _ in found(recognizer, text)} == expected
 
 
+def test_a_modifier_and_a_head_shared_at_once(recognizer):
+    ids = {h for h, _ in found(recognizer, "posterior subcapsular or capsular cataract")}
+    assert ids == {"HP:0007787", "HP:0100020"}  # posterior subcapsular / posterior capsular cataract
+
+
+def test_crossing_names_are_nested_mentions(recognizer):
+    text = "a malformed nose with broad bridge"
+    assert found(recognizer, text) == [("HP:0000431", "nose with broad bridge")]
+    assert found(recognizer, text, nested=True) == [("HP:0000366", "malformed nose"),
+                                                    ("HP:0000431", "nose with broad bridge")]
+
+
+def test_multiple_is_numerous(recognizer):
+    assert found(recognizer, "multiple nevi") == [("HP:0001054", "multiple nevi")]
+
+
 def test_a_shared_head_never_ends_in_a_function_word(recognizer):
     assert found(recognizer, "subcapsular/capsular cataract and glaucoma")[0][1] == "subcapsular/capsular cataract"
 

@@ -71,6 +71,10 @@ FEATURES: dict[str, str] = {
     "abbreviation-definitions": "a short form the text defines (\"iron deficiency anemia (IDA)\") names the "
                                 "long form's term after it, and a short form defined as something else "
                                 "names nothing (kg/recognize/abbreviations.py)",
+    "crossing": "with nested mentions, a name that crosses a chosen one (neither holds the other) is "
+                "reported too (\"malformed nose with broad bridge\")",
+    "shared-both-sides": "coordination shares a modifier before and a head after the list at once "
+                         "(\"posterior subcapsular or capsular cataract\")",
     "unambiguous-synonyms": "a key given only by related, narrow or broad synonyms is used only when "
                             "they are synonyms of one term",
 }

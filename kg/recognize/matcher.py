@@ -109,6 +109,8 @@ class Matcher:
         self._glued_names = index.options.has("glued-names")
         self._slash = index.options.has("slash")
         self._abbreviations = index.options.has("abbreviation-definitions")
+        self._crossing = index.options.has("crossing")
+        self._both_sides = index.options.has("shared-both-sides")
         self._coordinators = COORDINATORS | {"/"} if self._slash else COORDINATORS
         #: keys of the words a name may have inside it in the text (``data/modifiers.tsv``)
         self._modifiers = frozenset(index.normalizer.key(row[0]) for row in read_table("modifiers.tsv")) \
@@ -352,7 +354,8 @@ class Matcher:
         """Shared heads and modifiers over a list of one-word conjuncts:
         "A, B or C H" -> A H, B H, C H ("aplastic or hypoplastic nails");
         "H A and B" -> H A, H B ("cleft lip and palate");
-        "H of A, B and C" -> H of A, H of B, H of C."""
+        "H of A, B and C" -> H of A, H of B, H of C;
+        "M A or B H" -> M A H, M B H ("posterior subcapsular or capsular cataract")."""
         out: list[Span] = []
         lookup, known = self._lookup, self.known
         n = len(keys)
@@ -362,12 +365,17 @@ class Matcher:
             if not items:
                 continue
             first, last = items[0], items[-1]
+            modifier = keys[first - 1] if first >= 1 and keys[first - 1] in known \
+                and keys[first - 1] not in FUNCTION_WORDS else None
             for tail in (1, 2):  # a head shared after the list: one or two words
                 head = keys[last + 1:last + 1 + tail]
                 if len(head) < tail or any(h not in known for h in head) or head[-1] in FUNCTION_WORDS:
                     break  # (a head never ends in "and" or "of")
                 hits = [(i, lookup([keys[i], *head])) for i in items]
                 self._add_coordinated(out, hits, None, last + tail, HEAD_AFTER)
+                if modifier is not None and self._both_sides:  # and a modifier shared before it
+                    hits = [(i, lookup([modifier, keys[i], *head])) for i in items]
+                    self._add_coordinated(out, hits, first - 1, last + tail, HEAD_AFTER)
             if first >= 1:  # a head shared before the list
                 before = keys[first - 1]
                 if before in known and before not in FUNCTION_WORDS:
@@ -465,9 +473,25 @@ class Matcher:
             named = (outer.term, *outer.extra_terms)
             if span.term not in named and any(span.term in self.ancestors(t) for t in named):
                 nested.append(span)
+        if self._crossing:
+            nested.extend(self._crossing_spans(kept, spans))
         kept.sort(key=lambda s: s.first)
         nested.sort(key=lambda s: (s.first, s.last, s.term))
         return kept, nested
+
+    @staticmethod
+    def _crossing_spans(kept: list[Span], spans: list[Span]) -> list[Span]:
+        """Candidates that lost only to a chosen span they cross, neither holding the other:
+        "malformed nose with broad bridge" names a malformed nose and a broad nasal bridge."""
+        owner = {k: s for s in kept for k in range(s.first, s.last + 1)}
+        out = []
+        for span in spans:
+            if span.shared != REGULAR or span.first == span.last:
+                continue
+            over = {(o.first, o.last) for o in (owner.get(k) for k in range(span.first, span.last + 1)) if o}
+            if over and all(a < span.first <= b < span.last or span.first < a <= span.last < b for a, b in over):
+                out.append(span)
+        return out
 
     def match(self, text: str) -> tuple[Tokens, list[Span], list[Span]]:
         """Tokens, the chosen spans and the nested ones."""
