@@ -174,6 +174,9 @@ def test_abbreviations_the_text_defines(recognizer):
     # defined as something else: the HPO's own abbreviation is not used in this text
     assert found(recognizer, "A ventricular septal defect (VSD) and another VSD.")[-1] == (VSD, "VSD")
     assert found(recognizer, "The vascular study database (VSD) grew. VSD was large.") == []
+    # a short form the HPO knows keeps its reading inside its own parentheses
+    assert [t for _, t in found(recognizer, "Chronic obstructive pulmonary disease (COPD). COPD.")] == [
+        "Chronic obstructive pulmonary disease", "COPD", "COPD"]
 
 
 def test_abbreviations_match_in_capitals_only(recognizer):

@@ -522,8 +522,9 @@ class Matcher:
                     meaning = (term, starts[k] >= end)
             if meaning is None:
                 continue
-            dropped.add(k)
             term, after = meaning
+            if term is None or after:  # (the short form in its own parentheses keeps its reading)
+                dropped.add(k)
             if term is not None and after:
                 added.append(Span(k, k, term, ABBREVIATION))
         return [s for s in spans if not (s.first == s.last and s.first in dropped)] + added
