@@ -24,6 +24,7 @@ a word of the names.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
@@ -136,7 +137,7 @@ class Matcher:
         starts = [spans[i][0] for i in keep]
         ends = [spans[i][1] for i in keep]
         toks = Tokens(text, raws, spans, keys, singles, starts, ends)
-        if self._glued:
+        if self._glued and not self._glued.keys().isdisjoint(raws):
             self._unglue(toks)
         return toks
 
@@ -474,16 +475,16 @@ class Matcher:
             if span.term not in named and any(span.term in self.ancestors(t) for t in named):
                 nested.append(span)
         if self._crossing:
-            nested.extend(self._crossing_spans(kept, spans))
+            nested.extend(self._crossing_spans(by_position, spans))
         kept.sort(key=lambda s: s.first)
         nested.sort(key=lambda s: (s.first, s.last, s.term))
         return kept, nested
 
     @staticmethod
-    def _crossing_spans(kept: list[Span], spans: list[Span]) -> list[Span]:
+    def _crossing_spans(owner: dict[int, Span], spans: list[Span]) -> list[Span]:
         """Candidates that lost only to a chosen span they cross, neither holding the other:
-        "malformed nose with broad bridge" names a malformed nose and a broad nasal bridge."""
-        owner = {k: s for s in kept for k in range(s.first, s.last + 1)}
+        "malformed nose with broad bridge" names a malformed nose and a broad nasal bridge.
+        ``owner`` maps a token position to the chosen span that holds it."""
         out = []
         for span in spans:
             if span.shared != REGULAR or span.first == span.last:
@@ -500,22 +501,25 @@ class Matcher:
         chosen, nested = self.select(toks, spans)
         if self._abbreviations and "(" in text:
             defined = definitions(text, toks.starts, toks.ends, [s for s in chosen if s.shared == REGULAR])
-            if defined:
-                chosen, nested = self.select(toks, self._defined(toks, spans, defined))
+            changed = self._defined(toks, spans, defined) if defined else None
+            if changed is not None:
+                chosen, nested = self.select(toks, changed)
         return toks, chosen, nested
 
     def _defined(self, toks: Tokens, spans: list[Span],
-                 defined: list[tuple[int, int, str, int | None]]) -> list[Span]:
+                 defined: list[tuple[int, int, str, int | None]]) -> list[Span] | None:
         """The candidates once the text's own abbreviations are read: after its definition, a
-        short form names the term of its long form, and only that (``abbreviations``)."""
+        short form names the term of its long form, and only that (``abbreviations``); None
+        when that changes nothing."""
         text, starts, ends = toks.text, toks.starts, toks.ends
-        written = {form for _, _, form, _ in defined}
+        written = sorted({form for _, _, form, _ in defined}, key=len, reverse=True)
         dropped: set[int] = set()
         added: list[Span] = []
-        for k in range(len(toks)):
-            word = text[starts[k]:ends[k]]
-            if word not in written:
-                continue
+        for m in re.finditer(r"(?<![^\W_])(?:" + "|".join(map(re.escape, written)) + r")(?![^\W_])", text):
+            k = bisect_left(starts, m.start())
+            if k >= len(starts) or starts[k] != m.start() or ends[k] != m.end():
+                continue  # not one token of the matching layer
+            word = m.group()
             meaning = None
             for start, end, form, term in defined:  # the latest definition before k wins
                 if form == word and starts[k] >= start:
@@ -527,4 +531,6 @@ class Matcher:
                 dropped.add(k)
             if term is not None and after:
                 added.append(Span(k, k, term, ABBREVIATION))
+        if not dropped:
+            return None
         return [s for s in spans if not (s.first == s.last and s.first in dropped)] + added
