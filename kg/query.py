@@ -24,10 +24,10 @@ description`` with type ``iri``, ``literal``, ``number``, ``boolean`` or ``list`
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from kg import paths
 from kg.curie import DEFAULT_BASE, IDENTIFIER_PREFIXES, Curie, compress, converter
@@ -164,7 +164,7 @@ def parse_query(path: Path, text: str | None = None) -> CannedQuery:
     fields: dict[str, str] = {}
     params: list[Parameter] = []
     columns: list[Column] = []
-    last_key = None
+    last_key = ""
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#+"):
             break
@@ -276,7 +276,7 @@ def node_iri(ptype: ParamType, text: str, base_iri: str = DEFAULT_BASE) -> str:
         if ":" in text and not text.split(":", 1)[1].startswith("//"):
             try:  # a CURIE under another declared prefix, e.g. rdkg:case/...
                 expanded = converter(base_iri).expand(text)
-            except Exception:  # curies raises its own types; a non-CURIE is just not expanded
+            except ValueError:  # curies' own errors (e.g. no delimiter) derive from ValueError
                 expanded = None
             if expanded:
                 text = expanded

@@ -27,10 +27,11 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator, Protocol, Sequence
+from typing import IO, Any, Protocol
 
 from kg.curie import DEFAULT_BASE
 from kg.errors import StoreError
@@ -60,11 +61,11 @@ class Term:
     language: str | None = None
 
     @classmethod
-    def iri(cls, value: str) -> "Term":
+    def iri(cls, value: str) -> Term:
         return cls("iri", value)
 
     @classmethod
-    def literal(cls, value: str, datatype: str | None = None, language: str | None = None) -> "Term":
+    def literal(cls, value: str, datatype: str | None = None, language: str | None = None) -> Term:
         if language:
             return cls("literal", value, RDF_LANGSTRING, language.lower())
         return cls("literal", value, datatype or XSD_STRING)
@@ -104,7 +105,7 @@ class Store(Protocol):
 
 def rdf_format(path: Path) -> str | None:
     """``turtle`` / ``ntriples`` / ... for an RDF file name (``.gz`` allowed), else None."""
-    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    name = path.name.removesuffix(".gz")
     return RDF_SUFFIXES.get(Path(name).suffix)
 
 
@@ -125,7 +126,7 @@ def _build_json(build_dir: Path) -> dict[str, Any]:
 
 
 def _graph_name(path: Path) -> str:
-    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    name = path.name.removesuffix(".gz")
     return Path(name).stem
 
 
@@ -239,7 +240,9 @@ def _lock(build_dir: Path) -> Iterator[None]:
 
 
 def _open_binary(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # a GzipFile reads bytes
+    return open(path, "rb")
 
 
 def create_embedded_store(build_dir: Path, files: list[Path]) -> Path:
@@ -329,7 +332,7 @@ class EmbeddedStore:
             raise StoreError(f"{self.path}: cannot open the embedded store: {exc}") from exc
 
     @classmethod
-    def for_build(cls, build_dir: Path) -> "EmbeddedStore":
+    def for_build(cls, build_dir: Path) -> EmbeddedStore:
         return cls(ensure_embedded_store(Path(build_dir)))
 
     def _query(self, query: str) -> Any:
@@ -367,7 +370,7 @@ class EmbeddedStore:
         return bool(answer)
 
     def close(self) -> None:
-        self._store = None
+        self._store = None  # type: ignore[assignment]  # the RocksDB handle closes with its last reference
 
 
 class EndpointStore:
@@ -474,7 +477,7 @@ class RdflibStore:
                     self.dataset.graph(URIRef(graph_iri(path, base_iri))).parse(handle, format=names[fmt])
 
     @classmethod
-    def for_build(cls, build_dir: Path) -> "RdflibStore":
+    def for_build(cls, build_dir: Path) -> RdflibStore:
         files = choose_files(build_files(Path(build_dir)))
         return cls(files, base_iri=files_base_iri(files))
 

@@ -153,8 +153,9 @@ CASES = [
     ]),
     # -- references: cited publications, source documents, references printed in them
     ("references", {"disease": "ORPHA:99931"}, [
-        (ORPHA_PAGE, "document", 8, "biolink:applied_to_treat|biolink:has_phenotype|dcterms:subject|"
-         "oboInOwl:hasRelatedSynonym|skos:exactMatch", "Idiopathic pulmonary hemosiderosis", None, None),
+        (ORPHA_PAGE, "document", 8, ("biolink:applied_to_treat|biolink:has_phenotype|dcterms:subject|"
+                                     "oboInOwl:hasRelatedSynonym|skos:exactMatch"),
+         "Idiopathic pulmonary hemosiderosis", None, None),
         (CASE_DOC, "document", 1, "rdkgv:suspectedDiagnosis", "Idiopathic pulmonary hemosiderosis", None, None),
         ("ORPHA:99931", "publication", 6, "biolink:has_attribute|biolink:has_phenotype", None, None, None),
         ("OMIM:178550", "publication", 5, "biolink:has_mode_of_inheritance|biolink:has_phenotype", None, None,

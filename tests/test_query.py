@@ -324,7 +324,7 @@ def test_show_prints_the_bound_sparql_without_a_store():
 def test_table_output_has_labels_beside_iris(build):
     code, out, err = kg("differential", "--param", "terms=HP:0002105,HP:0001891,HP:0002113", "--build", str(build))
     assert code == 0
-    header, rule, first, second, third = out.splitlines()
+    header, _rule, first, second, _third = out.splitlines()
     assert header.split() == ["disease", "matched", "matched_terms", "disease_terms"]
     assert first.startswith("OMIM:178550 Pulmonary hemosiderosis") and " 3 " in first
     assert "HP:0002105 Hemoptysis" in first

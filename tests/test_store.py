@@ -19,8 +19,17 @@ import requests
 
 from kg import store as kstore
 from kg.errors import StoreError
-from kg.store import (EmbeddedStore, EndpointStore, RdflibStore, Term, create_embedded_store, ensure_embedded_store,
-                      graph_iri, is_fresh, store_path)
+from kg.store import (
+    EmbeddedStore,
+    EndpointStore,
+    RdflibStore,
+    Term,
+    create_embedded_store,
+    ensure_embedded_store,
+    graph_iri,
+    is_fresh,
+    store_path,
+)
 from tests.servers import OXIGRAPH, start_oxigraph
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

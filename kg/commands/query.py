@@ -119,8 +119,7 @@ def _show(canned, arguments: dict[str, str], out: TextIO) -> None:
     if not canned.parameters:
         out.write("  (none)\n")
     out.write("columns:\n")
-    for c in canned.columns:
-        out.write(f"  {c.name} ({c.type.value}): {c.description}\n")
+    out.writelines(f"  {c.name} ({c.type.value}): {c.description}\n" for c in canned.columns)
     try:
         text = q.bind(canned, arguments)
         note = "SPARQL with the parameters bound"
@@ -181,8 +180,7 @@ def write(table, fmt: str, out: TextIO, *, curies: bool = True, base_iri: str = 
             writer.writerows([[_text(v) for v in row] for row in rows])
         else:
             out.write("\t".join(names) + "\n")
-            for row in rows:
-                out.write("\t".join(" ".join(_text(v).split()) for v in row) + "\n")
+            out.writelines("\t".join(" ".join(_text(v).split()) for v in row) + "\n" for row in rows)
     else:
         _table(table, out, curies=curies, base_iri=base_iri)
 
