@@ -64,7 +64,9 @@ class Recognizer:
 
         Overlapping matches resolve to the longest; with ``nested=True`` the terms named
         inside a longer mention ("hearing loss" in "sensorineural hearing loss") are reported
-        too, as their own mentions, which is how GSC+ and most corpora annotate.
+        too, as their own mentions, which is how GSC+ and most corpora annotate, and so are
+        names that cross a longer mention ("malformed nose" in "malformed nose with broad
+        bridge", where "nose with broad bridge" won).
         """
         toks, spans, inner = self.matcher.match(text)
         if not spans:

@@ -6,7 +6,10 @@ only", "cannot be excluded"), and terminators that end a trigger's scope ("but",
 ";", and for negation a new clause such as "and has"). A forward trigger covers the rest of
 its sentence up to the first terminator, which is what carries "no rash, arthralgia or
 myalgia" over the whole list; a backward trigger ("were absent", "was ruled out") covers the
-clause before it. Triggers inside a recognised mention ("absent thumbs") never fire.
+clause before it; a comparison ("resembles", "mimics", "similar to") covers only the mention
+right after it and the mentions listed with it, as a differential ("symptoms can resemble
+pneumonia and include cough": pneumonia, not cough). Triggers inside a recognised mention
+("absent thumbs") never fire.
 
 Sentence boundaries: ., ! or ? followed by space and a capital, digit or opening bracket
 (not after common abbreviations such as "e.g." or "Fig."), a blank line, a line break after a

@@ -15,7 +15,9 @@ other word orders ("hypoplasia of the kidney"; "absence of speech" for "Absent s
 a bag of content keys for word-order-free matching. One-word names are indexed by their lighter
 single key. When two terms share a key, the better source wins (label, exact, related/narrow,
 broad; an exact word order before a variant or a bag), then the lower HPO ID; where the text
-is written exactly as one of the names, that name's term wins (``alternatives``).
+is written exactly as one of the names, that name's term wins (``alternatives``). A key that
+only related, narrow or broad synonyms of several terms give goes to the one the others are
+kinds of ("spleen abnormality" -> Abnormality of the spleen), or to none.
 """
 
 from __future__ import annotations

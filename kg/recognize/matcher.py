@@ -11,14 +11,22 @@ the same keys its counterpart in the HPO names got (``kg.recognize.normalize``).
 * inversion: "anemia, iron deficiency" read as "iron deficiency anemia" when the word before
   the comma is a one-word name and the words after it end the clause;
 * coordination: "A or B C" read as "A C" and "B C" ("aplastic or hypoplastic nails"),
-  "C A and B" as "C A" and "C B" ("cleft lip and palate"), "C of A, B and D" likewise; the
-  mention covers the whole phrase, so its offsets still slice back to the text.
+  "C A and B" as "C A" and "C B" ("cleft lip and palate"), "C of A, B and D" likewise, a
+  slash like "or" ("palmar/plantar pits") and a modifier and a head shared at once
+  ("posterior subcapsular or capsular cataract"); the mention covers the whole phrase, so its
+  offsets still slice back to the text;
+* modifiers: sequences again with the laterality and severity words of ``data/modifiers.tsv``
+  left out where they stand inside a name ("dysplastic left kidney").
 
 ``select`` then keeps non-overlapping spans deterministically (see there) and, for the
-``nested`` reading, the candidates inside them that name an ancestor of their term. A token
-glued to the next by bad text extraction ("cleftpalate") is split only when exactly one cut
-gives two halves that start or make a name; "pre-auricular" is joined when "preauricular" is
-a word of the names.
+``nested`` reading, the candidates inside them that name an ancestor of their term and those
+that cross them. A short form the text defines ("iron deficiency anaemia (IDA)") names its
+long form's term after that (``kg.recognize.abbreviations``). A token glued to the next by
+bad text extraction is split only when exactly one cut gives two halves that start or make a
+name ("cleftpalate") or two one-word names, or a name and a word ("hemoptysisanemia"), and the
+token is no word of the HPO's text; "pre-auricular" is joined when "preauricular" is a word of
+the names. Each optional mechanism is an index feature (``lexicon.FEATURES``), measured on
+GSC+ by ``benchmarks/recognize_gsc.py --ablation``.
 """
 
 from __future__ import annotations

@@ -3,10 +3,11 @@
 A clinician writes "anaemic", "haemorrhages", "kidneys were hypoplastic" or "enlargement of
 the liver"; the HPO says "Anemia", "Hemorrhage", "Renal hypoplasia", "Hepatomegaly"/"Enlarged
 liver". Rather than listing variants of every name, every word on both sides is reduced to a
-*key*: lowercased, British spellings rewritten (``data/spelling.tsv``), plurals and adjective
-forms rewritten to the word the HPO vocabulary uses (``data/inflection.tsv``, checked against
-that vocabulary so no rule invents words), body-part adjectives rewritten to their noun
-(``data/equivalents.tsv``), and verb forms cut to a grouping stem. The rules are tables so they
+*key*: lowercased, British spellings rewritten (``data/spelling.tsv``), adverbs, plurals and
+adjective forms rewritten to the word the HPO vocabulary uses (``data/inflection.tsv``, checked
+against that vocabulary so no rule invents words), body-part adjectives rewritten to their noun
+(``data/equivalents.tsv``), the words for less and more made one ("limited", "reduced" ->
+"decreased"; ``data/quantity.tsv``), and verb forms cut to a grouping stem. The rules are tables so they
 can be read, measured and extended without touching code.
 
 Abbreviations are the exception to lowercasing: an all-capitals token that is not an ordinary
