@@ -90,11 +90,22 @@ def _check_output_dir(out: Path) -> None:
 
 
 def _clean_stale_staging(out: Path) -> None:
-    """Remove staging dirs left by builds that were killed (SIGKILL cannot be cleaned up)."""
+    """Remove staging dirs left by builds that were killed (SIGKILL cannot be cleaned up).
+
+    A build stopped inside ``_swap_into_place`` leaves the previous output as ``.NAME.old-PID``:
+    it is put back when the output is missing (stopped between the two renames), else removed.
+    """
     for stale in out.parent.glob(f".{out.name}.staging-*"):
         pid = stale.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
+    for old in sorted(out.parent.glob(f".{out.name}.old-*")):
+        pid = old.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            if not out.exists():
+                os.replace(old, out)
+            else:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

@@ -238,20 +238,23 @@ def _parse_obo(path: Path) -> tuple[str | None, dict[str, str], list[Term]]:
     for t in onto.terms():
         if not t.id.startswith("HP:"):
             continue
-        synonyms = tuple(sorted(
-            (Synonym(s.description, s.scope or "RELATED", s.type.id if s.type else None) for s in t.synonyms),
-            key=lambda s: (s.scope, s.text, s.type or "")))
-        parents = tuple(sorted(p.id for p in t.superclasses(distance=1, with_self=False)))
-        terms.append(Term(
-            id=t.id, label=t.name or t.id,
-            definition=str(t.definition) if t.definition else None,
-            synonyms=synonyms, parents=parents,
-            alt_ids=tuple(sorted(t.alternate_ids)), obsolete=bool(t.obsolete),
-            replaced_by=_target_ids(t.replaced_by, t.id, path),
-            consider=_target_ids(t.consider, t.id, path),
-            xrefs=tuple(sorted(x.id for x in t.xrefs)),
-            comment=t.comment or None,
-        ))
+        try:  # pronto reads some clauses lazily: an undeclared synonym type raises ValueError only here
+            synonyms = tuple(sorted(
+                (Synonym(s.description, s.scope or "RELATED", s.type.id if s.type else None) for s in t.synonyms),
+                key=lambda s: (s.scope, s.text, s.type or "")))
+            parents = tuple(sorted(p.id for p in t.superclasses(distance=1, with_self=False)))
+            terms.append(Term(
+                id=t.id, label=t.name or t.id,
+                definition=str(t.definition) if t.definition else None,
+                synonyms=synonyms, parents=parents,
+                alt_ids=tuple(sorted(t.alternate_ids)), obsolete=bool(t.obsolete),
+                replaced_by=_target_ids(t.replaced_by, t.id, path),
+                consider=_target_ids(t.consider, t.id, path),
+                xrefs=tuple(sorted(x.id for x in t.xrefs)),
+                comment=t.comment or None,
+            ))
+        except (ValueError, KeyError, AttributeError, TypeError) as exc:
+            raise OntologyError(f"cannot parse OBO: {exc}", path=str(path), identifier=t.id) from exc
     if not terms:
         raise OntologyError("no HP terms found", path=str(path))
     version = header.get("data-version")

@@ -136,6 +136,9 @@ OBO_CASES = {
     "empty file": ("", ":1: not an OBO file: no 'format-version' header line"),
     "header without terms": (SLICE[:SLICE.index("[Term]")], ": no HP terms found"),
     "cut in the middle": (SLICE[: len(SLICE) // 2], "cannot parse OBO: expected SynonymScopeSingle (line 316)"),
+    "undeclared synonym type (regression: ValueError from pronto)": (
+        SLICE.replace('synonymtypedef: HP:0034334 "allelic_requirement"\n', "", 1),
+        "[HP:0000006]: cannot parse OBO: undeclared synonym type: HP:0034334"),
     "parent missing from the file": (SLICE.replace("id: HP:0000006\n", "id: HP:0000006\nis_a: HP:9999999\n", 1),
                                      "cannot parse OBO: 'HP:9999999'"),
 }
