@@ -64,15 +64,18 @@ def forms(short: str) -> tuple[str, ...]:
 
 
 def definitions(text: str, starts: Sequence[int], ends: Sequence[int],
-                chosen: Sequence[_Span]) -> list[tuple[int, int, str, int | None]]:
+                candidates: Sequence[_Span]) -> list[tuple[int, int, str, int | None]]:
     """``(start, end, form, term or None)`` per definition: the short form is written at
     ``start:end``; after it, the written ``form`` names ``term`` (a position in the index's
-    terms), or, when None, no HPO term at all. ``starts``/``ends`` are the token offsets the
-    spans' ``first``/``last`` index."""
+    terms), or, when None, no HPO term at all. The long form is the first of ``candidates``
+    (best first) that ends right before the parenthesis; ``starts``/``ends`` are the token
+    offsets the spans' ``first``/``last`` index."""
     found = short_forms(text)
     if not found:
         return []
-    by_end = {ends[s.last]: s for s in chosen}
+    by_end: dict[int, _Span] = {}
+    for span in candidates:
+        by_end.setdefault(ends[span.last], span)
     out: list[tuple[int, int, str, int | None]] = []
     for short, start, end in found:
         paren = text.rfind("(", 0, start)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
@@ -291,7 +292,7 @@ class Matcher:
         n = len(keys)
         negators = self._negators
         for (i, first), (_, second) in pairwise(content):
-            if first + " " + second not in bag_pairs:
+            if first not in bag_words or first + " " + second not in bag_pairs:
                 continue
             if first in negators and i + 1 < n and keys[i + 1] == "of":
                 continue  # "absence of seizures" is no seizure, whatever "absence seizure" is
@@ -438,10 +439,7 @@ class Matcher:
         of that span: "hearing loss" in "sensorineural hearing loss" is kept, while
         "arthrogryposis" (Arthrogryposis multiplex congenita) in "distal arthrogryposis" is not.
         """
-        terms = self.index.terms
-        starts, ends = toks.starts, toks.ends
-        rank = lambda s: (-(s.last - s.first), -(ends[s.last] - starts[s.first]),
-                          s.priority, s.first, terms[s.term][0])
+        rank = self._rank(toks)
         chosen: list[Span] = []
         owner = [-1] * len(toks)
         for span in sorted((s for s in spans if s.shared == REGULAR), key=rank):
@@ -488,6 +486,13 @@ class Matcher:
         nested.sort(key=lambda s: (s.first, s.last, s.term))
         return kept, nested
 
+    def _rank(self, toks: Tokens) -> Callable[[Span], tuple[int, int, int, int, str]]:
+        """Best candidate first: longest in tokens, then characters, then the better name
+        source, the earlier start, the lower HPO ID."""
+        terms, starts, ends = self.index.terms, toks.starts, toks.ends
+        return lambda s: (-(s.last - s.first), -(ends[s.last] - starts[s.first]), s.priority, s.first,
+                          terms[s.term][0])
+
     @staticmethod
     def _crossing_spans(owner: dict[int, Span], spans: list[Span]) -> list[Span]:
         """Candidates that lost only to a chosen span they cross, neither holding the other:
@@ -495,8 +500,8 @@ class Matcher:
         ``owner`` maps a token position to the chosen span that holds it."""
         out = []
         for span in spans:
-            if span.shared != REGULAR or span.first == span.last:
-                continue
+            if span.shared != REGULAR or owner.get(span.first) is owner.get(span.last):
+                continue  # inside one chosen span, or holding every chosen span it meets
             over = {(o.first, o.last) for o in (owner.get(k) for k in range(span.first, span.last + 1)) if o}
             if over and all(a < span.first <= b < span.last or span.first < a <= span.last < b for a, b in over):
                 out.append(span)
@@ -506,12 +511,13 @@ class Matcher:
         """Tokens, the chosen spans and the nested ones."""
         toks = self.tokens(text)
         spans = self.candidates(toks)
-        chosen, nested = self.select(toks, spans)
         if self._abbreviations and "(" in text:
-            defined = definitions(text, toks.starts, toks.ends, [s for s in chosen if s.shared == REGULAR])
+            regular = sorted((s for s in spans if s.shared == REGULAR), key=self._rank(toks))
+            defined = definitions(text, toks.starts, toks.ends, regular)
             changed = self._defined(toks, spans, defined) if defined else None
             if changed is not None:
-                chosen, nested = self.select(toks, changed)
+                spans = changed
+        chosen, nested = self.select(toks, spans)
         return toks, chosen, nested
 
     def _defined(self, toks: Tokens, spans: list[Span],
