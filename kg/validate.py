@@ -47,6 +47,7 @@ CHUNK_TRIPLES = 40_000
 GRAPH_SUFFIXES = (".ttl", ".nt", ".ttl.gz", ".nt.gz")
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
 _RDF_SUBJECT = ox.NamedNode(str(RDF.subject))
+_RDF_OBJECT = ox.NamedNode(str(RDF.object))
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _BARE = {_XSD + "integer": r"[+-]?\d+", _XSD + "decimal": r"[+-]?\d*\.\d+", _XSD + "boolean": r"true|false"}
@@ -79,6 +80,7 @@ class Result:
     seconds: float
     chunks: int = 1
     focus_diseases: int | None = None  # with sample=N: how many diseases were checked
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step: load, core, sparql
 
     def by_constraint(self) -> list[tuple[str, str, int]]:
         """(shape, constraint, count), most frequent first."""
@@ -301,8 +303,11 @@ def validate(path: Path | str | None = None, *, shapes: Shapes | None = None, en
     base = base_iri or _base_of(path)
     shapes = shapes or Shapes.load(base_iri=base)
     store, _ = load_store(path)
-    return validate_store(store, shapes=shapes, engine=engine, sample=sample, seed=seed, jobs=jobs,
-                          progress=progress, started=start)
+    loaded = time.perf_counter() - start
+    result = validate_store(store, shapes=shapes, engine=engine, sample=sample, seed=seed, jobs=jobs,
+                            progress=progress, started=start)
+    result.timings["load"] = round(loaded, 2)
+    return result
 
 
 def validate_graph(graph: rdflib.Graph, *, shapes: Shapes | None = None, engine: str = "pyshacl") -> Result:
@@ -329,22 +334,41 @@ def validate_store(store: ox.Store, *, shapes: Shapes, engine: str = "auto", sam
         raise InputError("--sample needs the split engine")
     namer = _Namer(shapes.base_iri, shapes.graph)
     if engine == "pyshacl":
+        step = time.perf_counter()
         violations = _pyshacl(rdflib_graph(store), shapes.graph, namer)
-        return _result(violations, triples, engine, started)
+        return _result(violations, triples, engine, started, timings={"pyshacl": round(time.perf_counter() - step, 2)})
+    step = time.perf_counter()
     groups = _subject_groups(store)
     focus_diseases = None
     if sample is not None:
-        diseases = sorted(k for k in groups if k is not None)
+        diseases = sorted((k for k in groups if k is not None), key=str)
         picked = set(random.Random(seed).sample(diseases, min(sample, len(diseases))))
         groups = {k: v for k, v in groups.items() if k is None or k in picked}
         focus_diseases = len(picked)
     chunks = list(_chunks(store, groups))
     say(f"{triples:,} triples; SHACL Core part in {len(chunks)} chunks, {jobs} job(s)")
+    timings = {"group": round(time.perf_counter() - step, 2)}
+    step = time.perf_counter()
     violations = list(_core_in_chunks(store, chunks, shapes, namer, jobs, say))
+    timings["core"] = round(time.perf_counter() - step, 2)
     say("SPARQL-based constraints in bulk")
+    step = time.perf_counter()
     allowed = None if sample is None else {s for subjects in groups.values() for s in subjects}
     violations.extend(_sparql_bulk(store, shapes, namer, allowed))
-    return _result(violations, triples, engine, started, chunks=len(chunks), focus_diseases=focus_diseases)
+    timings["sparql"] = round(time.perf_counter() - step, 2)
+    return _result(violations, triples, engine, started, chunks=len(chunks), focus_diseases=focus_diseases,
+                   timings=timings)
+
+
+def sample_store(store: ox.Store, diseases: int, *, seed: int = 0) -> ox.Store:
+    """A new store with ``diseases`` diseases drawn at random and everything that belongs to them,
+    plus every node that belongs to no disease (HPO terms, documents, dataset description)."""
+    groups = _subject_groups(store)
+    keys = sorted((k for k in groups if k is not None), key=str)
+    picked = random.Random(seed).sample(keys, min(diseases, len(keys))) + [None]
+    out = ox.Store()
+    out.extend(q for key in picked for s in groups.get(key, ()) for q in store.quads_for_pattern(s, None, None, None))
+    return out
 
 
 def _result(violations: list[Violation], triples: int, engine: str, started: float, **extra) -> Result:
@@ -411,12 +435,17 @@ def _path_text(path: rdflib.term.Node, report: rdflib.Graph, namer: _Namer) -> s
 # -- split engine: Core part in chunks ---------------------------------------------------------------
 
 def _subject_groups(store: ox.Store) -> dict[object, list[object]]:
-    """Subjects by disease: an association (or anything with rdf:subject) goes with its subject's group."""
-    anchor: dict[object, object] = {}
-    for q in store.quads_for_pattern(None, _RDF_SUBJECT, None, None):
-        anchor[q.subject] = q.object
+    """Subjects by disease: a disease, and each association whose rdf:subject -- or else rdf:object
+    (a treatment applied to a disease) -- is that disease. Everything else is in group None."""
     diseases = {r["s"] for r in store.query(
         "SELECT DISTINCT ?s WHERE { ?s a <https://w3id.org/biolink/vocab/Disease> }")}
+    anchor: dict[object, object] = {}
+    for q in store.quads_for_pattern(None, _RDF_OBJECT, None, None):
+        if q.object in diseases:
+            anchor[q.subject] = q.object
+    for q in store.quads_for_pattern(None, _RDF_SUBJECT, None, None):
+        if q.object in diseases:
+            anchor[q.subject] = q.object
     groups: dict[object, list[object]] = defaultdict(list)
     for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
         s = row["s"]

@@ -291,6 +291,29 @@ def test_cli_conforming_build_exits_0(sample_build, capsys):
     assert "triples checked" in out and out.rstrip().endswith("conforms")
 
 
+def test_cli_sample_checks_some_diseases_and_everything_else(sample_build, capsys):
+    assert main(["validate", str(sample_build), "--sample", "2", "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "2 diseases sampled" in out and out.rstrip().endswith("conforms")
+
+
+def test_sample_store_keeps_whole_diseases(sample_build):
+    from kg.validate import sample_store
+
+    store = _store(sample_build)
+    part = sample_store(store, 2, seed=3)
+    diseases = {r["d"] for r in part.query(PREFIXES + "SELECT DISTINCT ?d WHERE { ?d a biolink:Disease }")}
+    everywhere = {r["d"] for r in store.query(PREFIXES + "SELECT DISTINCT ?d WHERE { ?d a biolink:Disease }")}
+    assert len(part) < len(store) and len(diseases) == 2 and diseases < everywhere
+    ends = [ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#" + p) for p in ("subject", "object")]
+    for d in diseases:  # every statement about a kept disease came along, with all its triples
+        for q in (q for end in ends for q in store.quads_for_pattern(None, end, d, None)):
+            assert set(part.quads_for_pattern(q.subject, None, None, None)) == set(
+                store.quads_for_pattern(q.subject, None, None, None))
+    result = validate_store(part, shapes=Shapes.load())
+    assert result.conforms, "\n".join(format_result(result))
+
+
 def test_cli_broken_file_exits_1_with_readable_lines(sample_build, tmp_path, capsys):
     broken = tmp_path / "broken.nt"
     broken.write_text("<https://omim.org/entry/12> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
