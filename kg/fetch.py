@@ -34,9 +34,9 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import requests
 
@@ -205,7 +205,6 @@ def _conditional_headers(item: _Pending, root: Path, old: manifest.Manifest, for
 def _download(session: requests.Session, item: _Pending, root: Path, old: manifest.Manifest,
               policy: Policy, force: bool, sleep: Callable[[float], None]) -> None:
     headers = _conditional_headers(item, root, old, force)
-    target = root / item.source.rel
     attempts = policy.retries + 1
     last = ""
     for attempt in range(1, attempts + 1):

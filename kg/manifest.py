@@ -33,9 +33,10 @@ import json
 import os
 import tempfile
 import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from kg.errors import InputError
 
@@ -74,7 +75,7 @@ class Entry:
         return {k: v for k, v in data.items() if v is not None}
 
     @classmethod
-    def from_json(cls, path: str, data: Mapping[str, Any], *, where: str) -> "Entry":
+    def from_json(cls, path: str, data: Mapping[str, Any], *, where: str) -> Entry:
         if not isinstance(data, Mapping):
             raise InputError("manifest entry is not an object", path=where, identifier=path)
         missing = [k for k in _FIELDS_REQUIRED if k not in data]
@@ -121,7 +122,7 @@ class Manifest:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def with_entry(self, entry: Entry) -> "Manifest":
+    def with_entry(self, entry: Entry) -> Manifest:
         entries = dict(self.entries)
         entries[entry.path] = entry
         return Manifest(entries)

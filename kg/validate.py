@@ -29,9 +29,9 @@ import random
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -107,7 +107,7 @@ class Shapes:
     base_iri: str = DEFAULT_BASE
 
     @classmethod
-    def load(cls, path: Path | str | None = None, *, base_iri: str = DEFAULT_BASE) -> "Shapes":
+    def load(cls, path: Path | str | None = None, *, base_iri: str = DEFAULT_BASE) -> Shapes:
         path = Path(path or paths.SHAPES)
         try:
             text = path.read_text(encoding="utf-8")
@@ -224,7 +224,7 @@ def load_store(path: Path | str) -> tuple[ox.Store, list[Path]]:
     files = graph_files(path)
     store = ox.Store()
     for file in files:
-        name = file.name[:-3] if file.name.endswith(".gz") else file.name
+        name = file.name.removesuffix(".gz")
         fmt = _FORMATS.get(Path(name).suffix)
         if fmt is None:
             raise InputError("unknown graph file format (expected .ttl or .nt, optionally .gz)", path=str(file))
@@ -575,11 +575,16 @@ def _sparql_bulk(store: ox.Store, shapes: Shapes, namer: _Namer, allowed: set | 
             if allowed is not None and focus not in allowed:
                 continue
             bindings = {v: row[v] for v in variables}
-            message = re.sub(r"\{[?$](\w+)\}", lambda m: namer.term(bindings.get(m.group(1))), c.message)
+            message = _fill(c.message, bindings, namer)
             yield Violation(focus=namer.term(focus), shape=namer.term(c.shape), message=message,
                             path=namer.term(bindings.get("path")) if bindings.get("path") is not None else "",
                             value=namer.term(bindings.get("value")) if bindings.get("value") is not None else "",
                             severity=c.severity, constraint=c.message)
+
+
+def _fill(template: str, bindings: dict, namer: _Namer) -> str:
+    """``{?var}`` / ``{$var}`` in an sh:message replaced by the solution's values, as CURIEs."""
+    return re.sub(r"\{[?$](\w+)\}", lambda m: namer.term(bindings.get(m.group(1))), template)
 
 
 # -- output ---------------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from werkzeug import Request, Response
@@ -355,7 +355,7 @@ def test_bad_policy(kwargs, message):
 class RawServer:
     """Accepts connections on 127.0.0.1 and answers each with ``behave(conn, request_bytes)``."""
 
-    def __init__(self, behave: Callable[[socket.socket, bytes, "RawServer"], None]) -> None:
+    def __init__(self, behave: Callable[[socket.socket, bytes, RawServer], None]) -> None:
         self.behave = behave
         self.stop = threading.Event()
         self.requests: list[bytes] = []
@@ -369,7 +369,7 @@ class RawServer:
         while not self.stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             with conn:
                 conn.settimeout(5)

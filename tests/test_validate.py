@@ -269,7 +269,7 @@ def test_pyshacl_alone_and_the_split_engine_agree(sample_build, shapes):
         store.update(PREFIXES + update)
     split = validate_store(store, shapes=shapes, engine="split")
     reference = validate_store(store, shapes=shapes, engine="pyshacl")
-    key = lambda r: sorted({(v.focus, v.shape, v.constraint) for v in r.violations})  # noqa: E731
+    key = lambda r: sorted({(v.focus, v.shape, v.constraint) for v in r.violations})
     assert key(split) == key(reference)
     assert len({constraint for _, _, constraint in key(split)}) >= 20
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from kg import paths
 from kg.errors import InputError
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM unwinds like Ctrl-C, so temporary downloads are removed and nothing is half-installed."""
-    def handler(signum, frame):  # noqa: ARG001
+    def handler(signum, frame):
         raise KeyboardInterrupt
 
     try:
