@@ -11,12 +11,13 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from kg import __version__, paths
+from kg.atomic import replace_directory
 from kg.curie import DEFAULT_BASE, normalise_base
 from kg.describe import DatasetCounts, FileDescription, InputDescription, count, dataset_triples
 from kg.errors import InputError
@@ -119,11 +120,7 @@ def _alive(pid: int) -> bool:
 
 
 def _swap_into_place(staging: Path, out: Path) -> None:
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_directory(staging, out)
 
 
 def build(options: BuildOptions | None = None, *, report: Report | None = None,

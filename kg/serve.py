@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.atomic import replace_directory
 from kg.errors import InputError, StoreError
 from kg.load import one_file_per_graph
 from kg.store import build_base_iri, build_files, fingerprint, graph_iri, rdf_format
@@ -112,13 +113,7 @@ def prepare_store(build_dir: Path, *, store_dir: Path | None = None, reload: boo
                 detail = " ".join((done.stderr or done.stdout).split())[-600:]
                 raise StoreError(f"{path}: `oxigraph load` failed (exit {done.returncode}): {detail}")
         (tmp / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.rename(target, old)
-        os.rename(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_directory(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

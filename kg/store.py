@@ -21,11 +21,9 @@ import fcntl
 import gzip
 import json
 import logging
-import os
 import re
 import shutil
 import tempfile
-import time
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from kg.atomic import replace_directory
 from kg.curie import DEFAULT_BASE
 from kg.errors import StoreError
 
@@ -285,13 +284,7 @@ def create_embedded_store(build_dir: Path, files: list[Path]) -> Path:
         store.optimize()
         del store
         (tmp / MANIFEST_NAME).write_text(json.dumps(fingerprint(build_dir, files), indent=1), encoding="utf-8")
-        old = None
-        if target.exists():
-            old = build_dir / f".store-old-{os.getpid()}-{time.monotonic_ns()}"
-            os.rename(target, old)
-        os.rename(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_directory(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
