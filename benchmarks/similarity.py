@@ -145,6 +145,7 @@ def worker(which: str, request_path: str) -> None:
                 if i < req["keep_scores"]:
                     scores_kept.append(scores.tolist())
             out["runs"][f"{combine}/{name}"] = {"ranks": ranks, "times": times, "scores": scores_kept}  # type: ignore[index]
+            print(f"  {which} {combine} {name}: {len(ranks)} patients, {sum(times):.0f} s", file=sys.stderr, flush=True)
     json.dump(out, sys.stdout)
 
 
@@ -175,9 +176,10 @@ def run_peer(which: str, request: dict[str, object], workdir: Path) -> dict[str,
     path = workdir / f"{which}-request.json"
     path.write_text(json.dumps(request))
     began = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--worker", which, str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, __file__, "--worker", which, str(path)], stdout=subprocess.PIPE,
+                          text=True, check=False)  # the worker's progress goes straight to our stderr
     if done.returncode:
-        raise SystemExit(f"{which} worker failed:\n{done.stderr[-3000:]}")
+        raise SystemExit(f"{which} worker failed (exit {done.returncode}); see its messages above")
     result = json.loads(done.stdout)
     result["wall"] = time.perf_counter() - began
     return result
@@ -198,6 +200,7 @@ def run_ours(index, patients, eligible) -> dict[str, dict[str, object]]:
             times.append(time.perf_counter() - t)
             ranks.append((rank_of(scores, p["disease"]), rank_of(scores, p["disease"], eligible)))
         runs[f"{key}/{key_set}"] = {"ranks": ranks, "times": times}
+        print(f"  rdkg {key} {key_set}: {len(ranks)} patients, {sum(times):.1f} s", file=sys.stderr, flush=True)
 
     plain = ranking.Options(excluded=False, onset=False)
     freq = ranking.Options(frequency=True)
@@ -253,6 +256,7 @@ def main() -> None:
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--no-all-pairs", action="store_true")
     ap.add_argument("--hpo3-path", type=Path, default=None)
+    ap.add_argument("--json", type=Path, metavar="FILE", help="also write every rank and time as JSON")
     ap.add_argument("--worker", nargs=2, metavar=("PEER", "REQUEST"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -295,7 +299,10 @@ def main() -> None:
                 diffs.append(float(np.max(np.abs(ours - np.array(kept)))))
         max_diff = max(diffs)
 
-    header = f"{'method':34s} {'set':10s} {'top1':>5s} {'top10':>5s} | {'top1':>5s} {'top10':>5s} | {'ms/pat':>8s} {'n':>5s}"
+    if args.json:
+        args.json.write_text(json.dumps({"seed": args.seed, "patients": len(patients), "ours": runs,
+                                         "peers": {k: v["runs"] for k, v in peers.items()}}))
+    header = f"{'method':42s} {'set':10s} {'top1':>5s} {'top10':>5s} | {'top1':>5s} {'top10':>5s} | {'ms/pat':>8s} {'n':>5s}"
     print("\nrecall of the true disease (%): among all 12,680 diseases | among those with >= 5 phenotype terms")
     print(header)
     print("-" * len(header))
@@ -312,13 +319,13 @@ def main() -> None:
         for name in SETS:
             s = summarise(source, f"{key}/{name}")
             if s:
-                print(f"{label:34s} {name:10s} {s[0]} {s[1]} | {s[2]} {s[3]} | {s[4]} {s[5]}")
+                print(f"{label:42s} {name:10s} {s[0]} {s[1]} | {s[2]} {s[3]} | {s[4]} {s[5]}")
     print("\nsupplementary (noisy patients + knowledge the peers cannot use; favourable by construction):")
     for label, key in (("default, + disease's annotated onset", "default+onset/noisy"),
                        ("default, + one excluded finding", "default+excluded/noisy")):
         s = summarise(runs, key)
         if s:
-            print(f"{label:34s} {'noisy':10s} {s[0]} {s[1]} | {s[2]} {s[3]} | {s[4]} {s[5]}")
+            print(f"{label:42s} {'noisy':10s} {s[0]} {s[1]} | {s[2]} {s[3]} | {s[4]} {s[5]}")
     print(f"\nload (fresh process, warm cache: index + calibration): {load_s:.2f} s")
     q_times = np.array(runs["default/noisy"]["times"]) * 1000
     print(f"one query, default ranking, 7 terms vs {index.n_diseases} diseases: median {np.median(q_times):.1f} ms, "

@@ -59,7 +59,7 @@ def test_calibration_is_cached_by_index_key(ix):
     assert np.array_equal(ranking.surprise(ix, "all"), first)
 
 
-def test_evidence_is_calibrated_plus_half_raw_ic(ix):
+def test_evidence_is_calibrated_plus_half_raw_ic_strongest_halved(ix):
     q = idx(ix, "HP:0002105", "HP:0001891")
     ev = ranking.evidence(ix, q)
     table = ranking.term_evidence_table(ix, "all")
@@ -70,7 +70,9 @@ def test_evidence_is_calibrated_plus_half_raw_ic(ix):
         k = ev.positions[d, j]
         assert ix.clos_indices[k] == t  # exact match: the shared ancestor is the term itself
         assert table[k] == pytest.approx(surprise[k] + ranking.RAW_WEIGHT * ic[t])
-    assert ev.score[d] == pytest.approx(table[ev.positions[d]].sum())
+    contributions = table[ev.positions[d]]
+    # the strongest term counts half
+    assert ev.score[d] == pytest.approx(contributions.sum() - ranking.STRONGEST_DISCOUNT * contributions.max())
     # both diseases annotated with both terms lead; the shorter profile is more surprising
     top = ix.disease_ids[np.argsort(-ev.score)[:2]].tolist()
     assert top == ["ORPHA:1001", "OMIM:600001"]

@@ -12,7 +12,9 @@ where a random term is drawn as patients' terms are, in proportion to how many d
 annotated with it, and Resnik(x, d) is the IC of the most informative ancestor of x that d
 reaches. ``-ln p_d(q)`` is the calibrated evidence of q for d; half the raw match IC is added
 (``RAW_WEIGHT``: how specific the shared ancestor is in absolute terms), and the score is the
-sum over the patient's terms (Fisher's combination plus half the one-sided Resnik sum). Under the null each term adds about the same for every disease, whatever the
+sum over the patient's terms (Fisher's combination plus half the one-sided Resnik sum), with
+the disease's single strongest term counted half (``STRONGEST_DISCOUNT``): one finding, which
+may be incidental, should not decide alone. Under the null each term adds about the same for every disease, whatever the
 profile length, so long profiles no longer win by default, short ones are not buried, and a
 noise term adds roughly a constant. The p-values are exact: the distribution of Resnik(t, d)
 over all annotated terms t is computed once per disease (``calibration``, ~20 s, cached by
@@ -53,6 +55,9 @@ ONSET_PENALTY = 1.0
 #: Weight of the uncalibrated evidence, the IC of the shared ancestor (raw Resnik), added to
 #: the calibrated one (chosen on development patients, see docs/decisions/0005-similarity-calibrated-ranking.md).
 RAW_WEIGHT = 0.5
+#: Share of each disease's single strongest term that is *not* counted: no one finding (which
+#: may be incidental) decides a diagnosis alone (see docs/decisions/0005-similarity-calibrated-ranking.md).
+STRONGEST_DISCOUNT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +201,8 @@ def evidence(index: SimilarityIndex, observed: np.ndarray, *, excluded: np.ndarr
     if options.frequency:
         term_ev = term_ev * _closure_frequency(index)[pos]
     score = term_ev.sum(axis=1)
+    if term_ev.shape[1]:
+        score = score - STRONGEST_DISCOUNT * term_ev.max(axis=1)
     penalty = np.zeros(index.n_diseases)
     reasons: dict[int, list[str]] = {}
 
