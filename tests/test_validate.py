@@ -349,3 +349,21 @@ def test_cli_bad_arguments(argv, message, capsys):
 def test_empty_directory_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no graph files"):
         validate(tmp_path)
+
+
+def test_committed_records_have_no_reversed_reference_range(shapes):
+    """Regression: a case report prints C3 "65–13" (a misprint); the graph kept it as minValue 65 >
+    maxValue 13. Now only rdkgv:referenceText keeps the printed text."""
+    from kg.rdf.documents import document_triples
+    from kg.sources import documents
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "documents"
+    records = [documents.loads(p.read_text(encoding="utf-8"), path=str(p)) for p in sorted(folder.glob("*.json"))]
+    store = ox.Store()
+    store.bulk_load(("\n".join(f"{s} {p} {o} ." for s, p, o in document_triples(records)) + "\n").encode(),
+                    format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    result = validate_store(store, shapes=shapes, engine="split")
+    measurement = [v for v in result.violations if v.shape == "rdkgs:ClinicalMeasurementShape"]
+    assert measurement == []
+    assert any('"65–13"' in r["t"].value or "65–13" == r["t"].value for r in store.query(
+        "SELECT ?t WHERE { ?m <https://w3id.org/rdkg/vocab/referenceText> ?t }"))

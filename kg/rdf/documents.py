@@ -352,9 +352,10 @@ class _Mapper:
                             (RDKGV.group, m.group), (RDKGV.timePoint, m.time_point)):
             if value:
                 self.t(node, pred, literal(value))
-        if m.ref_low is not None:
+        reversed_range = m.ref_low is not None and m.ref_high is not None and m.ref_low > m.ref_high
+        if m.ref_low is not None and not reversed_range:  # a misprinted range ("65-13") stays referenceText only
             self.t(node, SCHEMA.minValue, _dec(m.ref_low))
-        if m.ref_high is not None:
+        if m.ref_high is not None and not reversed_range:
             self.t(node, SCHEMA.maxValue, _dec(m.ref_high))
         if m.ref_text:
             self.t(node, RDKGV.referenceSource, literal(m.ref_source))
