@@ -191,6 +191,9 @@ def _table(result: object, out: TextIO, elapsed: float) -> None:
     print(f"{len(r.observed)} observed, {len(r.excluded)} excluded, {len(r.onset)} onset term(s); "  # type: ignore[attr-defined]
           f"method {method}, corpus {r.corpus} ({r.candidates} diseases); {elapsed * 1000:.0f} ms",  # type: ignore[attr-defined]
           file=out)
+    if r.method == "calibrated":  # type: ignore[attr-defined]
+        print("score = evidence of the terms below summed, the strongest counted half, minus what is against",
+              file=out)
     for h in r.hits:  # type: ignore[attr-defined]
         print(f"\n{h.rank:>3}. {h.disease}  {h.name}  score {h.score:.3f}", file=out)
         if h.shared:
