@@ -206,10 +206,10 @@ def evidence(index: SimilarityIndex, observed: np.ndarray, *, excluded: np.ndarr
     penalty = np.zeros(index.n_diseases)
     reasons: dict[int, list[str]] = {}
 
-    def note(diseases: np.ndarray, text: str) -> None:
+    def note(diseases: np.ndarray, text: str, costs: np.ndarray | float) -> None:
         if explain:
-            for d in diseases.tolist():
-                reasons.setdefault(d, []).append(text)
+            for d, cost in zip(diseases.tolist(), np.broadcast_to(costs, diseases.shape).tolist()):
+                reasons.setdefault(d, []).append(f"{text} (-{cost:.2f})")
 
     if options.excluded and excluded is not None and len(excluded):
         freq = np.where(np.isnan(index.prof_freq), UNKNOWN_FREQUENCY, index.prof_freq).astype(np.float64)
@@ -222,14 +222,14 @@ def evidence(index: SimilarityIndex, observed: np.ndarray, *, excluded: np.ndarr
             hit = np.flatnonzero(f >= 0)
             cost = -np.log(np.maximum(1.0 - f[hit], FLOOR))
             penalty[hit] += cost
-            note(hit, f"has excluded {index.term_ids[x]} ({index.label(x)})")
+            note(hit, f"has excluded {index.term_ids[x]} ({index.label(x)})", cost)
     if options.excluded and len(observed) and len(index.neg_indices):
         neg_rows = np.repeat(np.arange(index.n_diseases), np.diff(index.neg_indptr))
         for q in observed.tolist():
             clash = np.unique(neg_rows[np.isin(index.neg_indices, index.ancestors(int(q)))])
             if len(clash):
                 penalty[clash] += -np.log(FLOOR)
-                note(clash, f"annotated NOT {index.term_ids[q]} ({index.label(q)})")
+                note(clash, f"annotated NOT {index.term_ids[q]} ({index.label(q)})", -np.log(FLOOR))
     if options.onset and onset is not None and len(onset):
         patient = set(onset.tolist())
         related = set()
@@ -241,5 +241,5 @@ def evidence(index: SimilarityIndex, observed: np.ndarray, *, excluded: np.ndarr
         compatible = np.bincount(onset_rows[ok], minlength=index.n_diseases)
         bad = np.flatnonzero(has_onset & (compatible == 0))
         penalty[bad] += ONSET_PENALTY
-        note(bad, "annotated onset differs from the patient's")
+        note(bad, "annotated onset differs from the patient's", ONSET_PENALTY)
     return Evidence(score - penalty, pos, term_ev, penalty, reasons)
