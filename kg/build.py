@@ -53,7 +53,9 @@ class BuildOptions:
     default_documents: bool = True
     #: per disease, its K most similar diseases as association nodes (0 = none)
     similar_top: int = 0
-    store: bool = True
+    #: also load the embedded query store now (else the first ``kg query`` makes it, once):
+    #: it costs several times the rest of the build, so it is opt-in
+    store: bool = False
 
 
 @dataclass

@@ -20,8 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "build", help="build the graph files (HPO, HPO annotations, documents)",
         description="Build the rare-disease knowledge graph into DIR: hpo, hpoa (and documents, similarity) "
-                    "graph files, dataset.ttl (VoID/DCAT/PROV description), build.json and an embedded "
-                    "store for 'kg query'. Files are replaced atomically; the same inputs give identical bytes.")
+                    "graph files, dataset.ttl (VoID/DCAT/PROV description) and build.json (and with --store the "
+                    "embedded store for 'kg query'). Files are replaced atomically; the same inputs give identical bytes.")
     p.add_argument("--out", type=Path, default=paths.DEFAULT_BUILD, metavar="DIR",
                    help=f"output directory (default: {paths.DEFAULT_BUILD})")
     p.add_argument("--format", dest="formats", action="append", choices=[f.value for f in Format],
@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--similar-top", type=int, default=0, metavar="K",
                    help="add each disease's K most similar diseases (BMA-Resnik) as association nodes "
                         "in similarity.ttl (default: 0, none)")
-    p.add_argument("--no-store", action="store_true", help="do not create the embedded query store")
+    p.add_argument("--store", action=argparse.BooleanOptionalAction, default=False,
+                   help="also load the embedded query store into DIR/store now; by default the first "
+                        "'kg query' makes it once (about a minute for the full graph) and keeps it")
     p.set_defaults(func=run)
 
 
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     options = BuildOptions(out=args.out, formats=tuple(Format(f) for f in (args.formats or ["turtle"])),
                            compress=args.compress, base_iri=args.base_iri, hp_obo=hp_obo, hpoa=hpoa,
                            documents=tuple(args.documents), default_documents=not args.no_default_documents,
-                           similar_top=args.similar_top, store=not args.no_store)
+                           similar_top=args.similar_top, store=args.store)
     report = Report()
     start = time.perf_counter()
     print(f"kg build: building into {options.out}/", file=sys.stderr)
