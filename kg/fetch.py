@@ -219,8 +219,11 @@ def _download(session: requests.Session, item: _Pending, root: Path, old: manife
             wait = policy.backoff * 2 ** (attempt - 1)
             if exc.wait is not None:
                 wait = max(wait, min(exc.wait, policy.max_retry_after))
-            log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", item.url, last, wait, attempt + 1,
-                        attempts)
+            note = f"{item.url}: {last}; retrying in {wait:.1f} s (attempt {attempt + 1} of {attempts})"
+            if progress.enabled():  # on a terminal say why it waits; in logs and scripts only with -v
+                print(f"  {note}", file=sys.stderr, flush=True)
+            else:
+                log.info(note)
             sleep(wait)
     raise DownloadError(f"cannot download {item.source.filename} from {item.url}: {last} "
                         f"(after {attempts} attempt{'s' if attempts > 1 else ''}); {_kept(root, item)}")

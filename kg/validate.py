@@ -2,11 +2,11 @@
 
 Why two engines. pySHACL is the reference: on a small graph (the tests' sample builds, a
 hand-broken graph) it runs every constraint of the shapes file, SHACL Core and SPARQL-based
-alike (``engine="pyshacl"``). On the full default build (3.6 million triples) it cannot:
-rdflib needs several GB for the graph, pySHACL re-parses a SPARQL constraint for every
-focus node (about 0.25 s each, i.e. days for 270,000 associations) and costs ~10 ms per
-focus node even for Core constraints. So ``engine="split"`` (the default) streams the graph
-instead of holding it in rdflib:
+alike (``engine="pyshacl"``). On the full default build (3.6 million triples) it does not
+scale: rdflib would hold every triple (GBs), and pySHACL evaluates each SPARQL-based constraint
+once per focus node (270,000 associations x a dozen constraints; benchmarks/validate_full.py
+measures ~6x slower than the split engine on a 40-disease sample, about an hour extrapolated).
+So ``engine="split"`` (the default) streams the graph instead of holding it in rdflib:
 
 * the graph is loaded once into an in-memory pyoxigraph store;
 * the SHACL Core part (the shapes file without its ``sh:sparql`` constraints -- written to be
@@ -67,7 +67,7 @@ class Violation:
 
     def __str__(self) -> str:
         where = f" {self.path}" if self.path else ""
-        value = f" = {self.value}" if self.value else ""
+        value = f" = {self.value}" if self.value and self.value != self.focus else ""
         return f"{self.severity}: {self.focus}{where}{value}: {self.message} [{self.shape}]"
 
 
