@@ -45,7 +45,7 @@ def _is_complete_build(out: Path) -> bool:
 
 def _command(inputs: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "kg.cli", "build", "--inputs", str(inputs), "--out", str(out),
-            "--no-default-documents"]
+            "--no-default-documents", "--store"]  # the store too: the longest step, interrupted as well
 
 
 def _env() -> dict[str, str]:
