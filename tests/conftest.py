@@ -35,13 +35,13 @@ def seeds() -> Path:
 
 @pytest.fixture(scope="session")
 def full_build(tmp_path_factory):
-    """One full default build (all HPO annotations, default documents) per test session."""
+    """One full default build (all HPO annotations, default documents) with its store, per test session."""
     from kg.build import BuildOptions, build
     from kg.report import Report
 
     out = tmp_path_factory.mktemp("full") / "build"
     report = Report()
-    result = build(BuildOptions(out=out), report=report)
+    result = build(BuildOptions(out=out, store=True), report=report)  # the query tests read its store
     result.report = report  # type: ignore[attr-defined]
     return result
 
