@@ -104,7 +104,7 @@ class Entry:
         except ValueError:
             raise InputError("manifest field 'retrieved' is not an ISO date", path=where,
                              identifier=path) from None
-        return cls(path=path, **{k: data[k] for k in data})
+        return cls(path=path, **{k: data.get(k) for k in known})  # absent optional fields are None
 
 
 @dataclass(frozen=True)

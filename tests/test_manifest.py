@@ -51,6 +51,15 @@ def test_round_trip_is_byte_identical(tmp_path):
     assert json.loads(first)["files"][manifest.HP_OBO]["etag"] == '"abc"'
 
 
+def test_entry_without_optional_fields_round_trips(tmp_path):
+    """Regression (found by the fuzz profile): None fields are not written, and reading must not need them."""
+    _write(tmp_path, "x.txt", b"plain")
+    entry = manifest.describe_file(tmp_path, "x.txt", url=URL, version=None)
+    manifest.save(manifest.Manifest().with_entry(entry), tmp_path)
+    assert "version" not in json.loads(manifest.manifest_path(tmp_path).read_text())["files"]["x.txt"]
+    assert manifest.load(tmp_path).get("x.txt") == entry
+
+
 def test_digests_of_a_gzip_file_cover_file_and_content(tmp_path):
     content = b"#version: 2025-01-16\nrow\n"
     packed = gzip.compress(content, mtime=0)
