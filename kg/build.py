@@ -19,7 +19,7 @@ from pathlib import Path
 from kg import __version__, paths
 from kg.atomic import replace_directory
 from kg.curie import DEFAULT_BASE, normalise_base
-from kg.describe import DatasetCounts, FileDescription, InputDescription, count, dataset_triples
+from kg.describe import DatasetCounts, FileDescription, InputDescription, count, created_on, dataset_triples
 from kg.errors import InputError
 from kg.export import Format, WrittenFile, group, write_graph
 from kg.ontology import Ontology, sha256_of
@@ -211,9 +211,10 @@ def _build_into(staging: Path, options: BuildOptions, base: str, report: Report,
     graphs.clear()
     result.counts.diseases = result.diseases
     with _timed(result, "write dataset description"):
+        when = created_on()  # one instant for every format, so dataset.ttl and dataset.nt say the same
         for fmt in options.formats:
             written = write_graph(dataset_triples(inputs=result.inputs, files=files, counts=result.counts,
-                                                  base_iri=base),
+                                                  base_iri=base, when=when),
                                   staging, "dataset", fmt=fmt, compress=options.compress, base_iri=base)
             result.files.append(written)
     if options.store:

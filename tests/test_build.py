@@ -129,12 +129,14 @@ def test_ntriples_compressed_and_turtle_say_the_same(tmp_path, small):
     names = sorted(p.name for p in result.out.iterdir())
     assert names == ["build.json", "dataset.nt.gz", "dataset.ttl.gz", "hpo.nt.gz", "hpo.ttl.gz",
                      "hpoa.nt.gz", "hpoa.ttl.gz"]
-    for stem in ("hpo", "hpoa"):
+    for stem in ("hpo", "hpoa", "dataset"):
         nt = rdflib.Graph().parse(data=gzip.decompress((result.out / f"{stem}.nt.gz").read_bytes()).decode(),
                                   format="nt")
         ttl = rdflib.Graph().parse(data=gzip.decompress((result.out / f"{stem}.ttl.gz").read_bytes()).decode(),
                                    format="turtle")
-        assert_isomorphic(nt, ttl)
+        assert_isomorphic(nt, ttl)  # dataset: one pav:createdOn for both formats, even across a second boundary
+        if stem == "dataset":
+            continue
         assert gzip.decompress((result.out / f"{stem}.ttl.gz").read_bytes()) == \
             (small[0].out / f"{stem}.ttl").read_bytes()
 
