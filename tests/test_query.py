@@ -74,7 +74,7 @@ def test_project_query_is_valid_sparql_with_the_header_columns(name):
 def test_queries_are_listed_by_name():
     assert {"disease-phenotypes", "phenotype-diseases", "similar-diseases", "differential", "inheritance",
             "inheritance-modes", "inheritance-diseases", "cross-references", "treatments", "provenance",
-            "references", "excluded-phenotypes", "case-report", "statistics", "statistics-live",
+            "references", "excluded-phenotypes", "case-report", "statistics",
             "search"} <= set(QUERIES)
     with pytest.raises(QueryError, match="unknown query 'nope'.*kg query list"):
         q.get_query("nope")
