@@ -52,10 +52,20 @@ def test_only_live_terms_under_the_roots_are_indexed(slice_onto, slice_index):
 
 
 def test_obsolete_terms_and_alt_ids_never_come_out(slice_onto, slice_index):
+    """An obsolete term's words name the one term that replaced it, or nothing; never itself."""
     recognizer = Recognizer(slice_index)
-    for term in slice_onto.terms.values():
-        if term.obsolete:
-            assert not ids(recognizer, term.label.replace("obsolete ", ""))
+    obsolete = [t for t in slice_onto.terms.values() if t.obsolete]
+    assert obsolete, "the slice should hold obsolete terms"
+    for term in obsolete:
+        found = ids(recognizer, term.label.replace("obsolete ", ""))
+        assert term.id not in found
+        replacement = term.replaced_by[0] if len(term.replaced_by) == 1 else None
+        assert found <= {replacement}, (term.id, found)
+    # "obsolete Abnormal cardiological findings" (replaced_by HP:0001626): its words name the replacement
+    assert ids(recognizer, "Abnormal cardiological findings were noted.") == {"HP:0001626"}
+    without = Recognizer(build(slice_onto, IndexOptions(features=tuple(f for f in FEATURES if f != "obsolete-names"))))
+    for term in obsolete:
+        assert not ids(without, term.label.replace("obsolete ", ""))
     for m in recognizer.annotate("Seizures, epilepsy and autosomal dominant inheritance."):
         assert slice_onto.resolve(m.hpo_id).reason == "current"
 

@@ -189,3 +189,49 @@ def test_possessive_and_articles_do_not_block_a_match(recognizer):
     assert found(recognizer, "the patient's short stature") == [(SHORT_STATURE, "short stature")]
     assert found(recognizer, "Crohn's disease") == [("HP:0100280", "Crohn's disease")]
     assert found(recognizer, "abnormality of the kidney") == [("HP:0000077", "abnormality of the kidney")]
+
+
+# --------------------------------------------------------------------------- third round
+
+ID_SEVERE = "HP:0010864"  # Intellectual disability, severe
+ID_PROFOUND = "HP:0002187"  # Intellectual disability, profound
+GDD_MILD, GDD_MODERATE = "HP:0011342", "HP:0011343"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a label with a comma, written as the label is
+    ("Diagnosis: intellectual disability, severe.", [(ID_SEVERE, "intellectual disability, severe")]),
+    ("Hearing loss, sensorineural, was confirmed.", [(SNHL, "Hearing loss, sensorineural")]),
+    # a problem-list inversion whose head is a name of two words
+    ("He has mental retardation, profound.", [(ID_PROFOUND, "mental retardation, profound")]),
+])
+def test_comma_names_and_inverted_phrases(recognizer, text, expected):
+    assert found(recognizer, text) == expected
+
+
+def test_a_comma_between_two_names_is_a_list_not_an_inversion(recognizer):
+    """HPO has "Cleft lip, cleft palate" (a narrow synonym of Orofacial cleft): a text writing
+    "cleft palate, cleft lip" lists two findings."""
+    assert found(recognizer, "Among them cleft palate, cleft lip, and ptosis.") == [
+        (CLEFT_PALATE, "cleft palate"), (CLEFT_LIP, "cleft lip"), ("HP:0000508", "ptosis")]
+
+
+def test_a_range_of_severities_gives_both(recognizer):
+    text = "She had mild to moderate global developmental delay."
+    assert sorted(found(recognizer, text)) == [(GDD_MILD, "mild to moderate global developmental delay"),
+                                               (GDD_MODERATE, "mild to moderate global developmental delay")]
+    # where HPO has no name with one of the words, the plain name stands in for it
+    assert {hpo for hpo, _ in found(recognizer, "moderate to severe hearing loss")} == \
+        {HEARING_IMPAIRMENT, "HP:0012714"}
+    # "to" between other words is no range
+    assert found(recognizer, "She was referred to hearing tests.") == []
+
+
+@pytest.mark.parametrize("text, hpo_id, span", [
+    ("He had episodes of abdominal pain.", "HP:0002574", "episodes of abdominal pain"),  # Episodic abdominal pain
+    ("She had hypotonia at birth.", "HP:0001319", "hypotonia at birth"),  # Neonatal hypotonia
+    ("He was hypotonic at birth.", "HP:0001319", "hypotonic at birth"),
+    ("Psychomotor retardation was noted.", "HP:0001263", "Psychomotor retardation"),  # obsolete HP:0025356
+])
+def test_courses_births_and_retired_names(recognizer, text, hpo_id, span):
+    assert found(recognizer, text) == [(hpo_id, span)]

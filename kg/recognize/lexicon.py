@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 DEFAULT_ROOTS: tuple[str, ...] = (PHENOTYPIC_ABNORMALITY, MODE_OF_INHERITANCE, ONSET)
 KEEP_CACHES = 3  # cached indexes kept per hp.obo (other options, or the previous code)
 #: Bumped whenever the index layout or the way it is built changes.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 
 # Priorities: lower wins when two names give the same key.
 LABEL, EXACT, ABBREVIATION, RELATED, BROAD = 0, 1, 2, 3, 4
@@ -79,6 +79,14 @@ FEATURES: dict[str, str] = {
                          "(\"posterior subcapsular or capsular cataract\")",
     "unambiguous-synonyms": "a key given only by related, narrow or broad synonyms is used only when "
                             "they are synonyms of one term",
+    "obsolete-names": "the label and exact synonyms of an obsolete term replaced by one current term are "
+                      "broad names of that term (\"psychomotor retardation\" -> Global developmental delay)",
+    "at-birth": "\"at birth\" in the text is the word \"neonatal\" (\"hypotonia at birth\" is Neonatal hypotonia)",
+    "comma-names": "a name with one comma is matched as written, comma included (\"Intellectual disability, "
+                   "severe\"), and in the order \"severe intellectual disability\"",
+    "inverted-phrases": "a problem-list inversion may have a name of up to three words before the comma "
+                        "(\"mental retardation, profound\"), not only one word",
+    "severity-ranges": "a range of severities before a name gives both (\"mild to moderate hearing loss\")",
 }
 
 
@@ -196,6 +204,45 @@ def variants(keys: list[str], absent: str, absence: str) -> list[list[str]]:
     return out
 
 
+def comma_parts(normalizer: Normalizer, name: str, joinable: frozenset[str] = frozenset()
+                ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
+    """(single, full) keys of the two parts of a name with one comma ("Hearing loss,
+    sensorineural", "High, arched palate"), or None; the part after it is at most three words
+    and no list ("and", "or")."""
+    head, sep, tail = name.partition(",")
+    if not sep or "," in tail:
+        return None
+    head_pairs = name_keys(normalizer, head, joinable)
+    tail_pairs = name_keys(normalizer, tail, joinable)
+    if not head_pairs or not tail_pairs or len(tail_pairs) > 3 or {"and", "or"} & {f for _, f in tail_pairs}:
+        return None
+    return head_pairs, tail_pairs
+
+
+def comma_variants(head: list[str], tail: list[str]) -> list[tuple[list[str], int]]:
+    """A comma name's keys as a text writes it, comma included (the plain keys drop punctuation,
+    and a text's comma is a token), and in the order "sensorineural hearing loss" (at the lower
+    priority of a variant)."""
+    return [(head + [","] + tail, 0), (tail + head, INVERTED)]
+
+
+def _replaced_names(onto: Ontology, selected: set[str]) -> list[tuple[Term, str, int]]:
+    """Label and exact synonyms of each obsolete term replaced by one current term, as broad
+    names of that term: older texts use the words of retired terms ("psychomotor retardation",
+    now Global developmental delay). The obsolete term itself is never reported, and a current
+    name with the same key wins (broad is the lowest source)."""
+    out = []
+    for term in sorted((t for t in onto.terms.values() if t.obsolete and len(t.replaced_by) == 1),
+                       key=lambda t: t.id):
+        target = term.replaced_by[0]
+        if target not in selected or onto[target].obsolete:
+            continue
+        label = term.label[len("obsolete "):] if term.label.lower().startswith("obsolete ") else term.label
+        for text in (label, *(s.text for s in term.synonyms if s.scope == "EXACT")):
+            out.append((onto[target], text, BROAD))
+    return out
+
+
 def _names(term: Term, options: IndexOptions) -> Iterable[tuple[str, int]]:
     yield term.label, LABEL
     for syn in term.synonyms:
@@ -215,11 +262,16 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
     terms = sorted((onto[i] for i in selected if not onto[i].obsolete), key=lambda t: t.id)
     names = [(term, text, priority) for term in terms
              for text, priority in _names(term, options)]
+    if options.has("obsolete-names"):
+        names += _replaced_names(onto, selected)
     vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
     joinable = frozenset(w.lower() for w in vocabulary)
     normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()), options.tables,
                             adverbs=options.has("adverbs"))
     absent, absence = normalizer.key("absent"), normalizer.key("absence")
+    comma_names = options.has("comma-names")
+    #: names with a comma: their variants are added once every name is known
+    commas: list[tuple[list[tuple[str, str]], list[tuple[str, str]], int, int]] = []
     index = Index(onto.version, onto.sha256, options, normalizer)
     index.words = dictionary(onto, normalizer)
     term_index: dict[str, int] = {}
@@ -242,9 +294,19 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         sequences[" ".join(keys)].append((priority, t, written))
         for variant in variants(keys, absent, absence):
             sequences[" ".join(variant)].append((priority + INVERTED, t, ""))
+        if comma_names and "," in text:
+            parts = comma_parts(normalizer, text, joinable)
+            if parts is not None:
+                commas.append((parts[0], parts[1], priority, t))
         content = [k for k in keys if k not in FUNCTION_WORDS]
         if 2 <= len(set(content)) == len(content) <= MAX_BAG:
             bags[frozenset(content)].append((priority + BAG_PRIORITY, t))
+    for head_pairs, tail_pairs, priority, t in commas:
+        tail = [full for _, full in tail_pairs]
+        if " ".join(tail) in sequences or len(tail) == 1 and tail_pairs[0][0] in singles:
+            continue  # "Cleft lip, cleft palate" written so in a text is a list of two findings
+        for variant, extra in comma_variants([full for _, full in head_pairs], tail):
+            sequences[" ".join(variant)].append((priority + extra, t, ""))
     unambiguous = options.has("unambiguous-synonyms")
 
     def choose(candidates: list) -> tuple[int, int] | None:

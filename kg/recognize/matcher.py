@@ -16,7 +16,12 @@ the same keys its counterpart in the HPO names got (``kg.recognize.normalize``).
   ("posterior subcapsular or capsular cataract"); the mention covers the whole phrase, so its
   offsets still slice back to the text;
 * modifiers: sequences again with the laterality and severity words of ``data/modifiers.tsv``
-  left out where they stand inside a name ("dysplastic left kidney").
+  left out where they stand inside a name ("dysplastic left kidney");
+* ranges: "mild to moderate X" gives mild X and moderate X (the severity words of the same
+  table), as one coordinated mention; "at birth" is read as "neonatal" ("hypotonia at birth").
+  Names with a comma are indexed as written, comma included ("Intellectual disability,
+  severe"), and the inversion accepts a name of up to three words before the comma
+  ("mental retardation, profound"), unless the words after it are a name too (a list).
 
 ``select`` then keeps non-overlapping spans deterministically (see there) and, for the
 ``nested`` reading, the candidates inside them that name an ancestor of their term and those
@@ -108,6 +113,7 @@ class Matcher:
         known: set[str] = set(index.bag_words)
         for key in index.sequences:
             known.update(key.split(" "))
+        known.discard(",")  # a comma inside a name as written ("comma-names") is no word
         self.known = frozenset(known)
         self.first_words = frozenset(k.split(" ", 1)[0] for k in index.sequences)
         self._keys: dict[str, tuple[str, str]] = {}
@@ -121,6 +127,11 @@ class Matcher:
         self._abbreviations = index.options.has("abbreviation-definitions")
         self._crossing = index.options.has("crossing")
         self._both_sides = index.options.has("shared-both-sides")
+        self._inverted_phrases = index.options.has("inverted-phrases")
+        self._at_birth = index.normalizer.keys("neonatal") if index.options.has("at-birth") else None
+        #: severity words ("mild", "severe"; ``data/modifiers.tsv``) that make a range with "to"
+        self._severities = frozenset(index.normalizer.key(row[0]) for row in read_table("modifiers.tsv")
+                                     if row[1] == "severity") if index.options.has("severity-ranges") else frozenset()
         self._coordinators = COORDINATORS | {"/"} if self._slash else COORDINATORS
         #: keys of the words a name may have inside it in the text (``data/modifiers.tsv``)
         self._modifiers = frozenset(index.normalizer.key(row[0]) for row in read_table("modifiers.tsv")) \
@@ -138,6 +149,10 @@ class Matcher:
             for i in range(len(raws) - 1):
                 if raws[i] in APOSTROPHES and raws[i + 1] in ("s", "S"):
                     pairs[i + 1] = _SKIP
+        if self._at_birth is not None and "birth" in text:
+            for i in range(len(raws) - 1):
+                if raws[i + 1] == "birth" and raws[i] in ("at", "At"):
+                    pairs[i], pairs[i + 1] = _SKIP, self._at_birth  # "hypotonia at birth": neonatal
         if "-" in text or "\u2010" in text or "\u2011" in text:
             spans = self._join_hyphenated(raws, spans, pairs)
         keep = [i for i, pair in enumerate(pairs) if pair[1]]
@@ -246,6 +261,31 @@ class Matcher:
             out.extend(self._inverted(toks))
         if "and" in keys or "or" in keys or "nor" in keys or self._slash and "/" in keys:
             out.extend(self._coordinated(keys))
+        if self._severities and "to" in keys:
+            out.extend(self._ranges(toks))
+        return out
+
+    def _ranges(self, toks: Tokens) -> list[Span]:
+        """"mild to moderate hearing loss" -> mild and moderate hearing loss: a range of two
+        severity words before a name gives the name with each (where HPO has it; otherwise the
+        name without them), as one coordinated mention over the whole phrase."""
+        out: list[Span] = []
+        keys = toks.keys
+        severities, sequences, n = self._severities, self.sequences, len(keys)
+        for k in range(1, n - 2):
+            if keys[k] != "to" or keys[k - 1] not in severities or keys[k + 1] not in severities:
+                continue
+            low, high = keys[k - 1], keys[k + 1]
+            for last in range(min(n - 1, k + 1 + MAX_BAG), k + 1, -1):  # the longest name after them
+                rest = " ".join(keys[k + 2:last + 1])
+                plain = sequences.get(rest) if last > k + 2 else self.singles.get(toks.singles[k + 2])
+                hits = [sequences.get(f"{low} {rest}") or plain, sequences.get(f"{high} {rest}") or plain]
+                found = [h for h in hits if h is not None]
+                if not found:
+                    continue
+                terms = list(dict.fromkeys(h[0] for h in found))
+                out.append(Span(k - 1, last, terms[0], max(h[1] for h in found), tuple(terms[1:]), HEAD_AFTER))
+                break
         return out
 
     def _sequence_candidates(self, toks: Tokens, keys: list[str], at: list[int] | None = None) -> list[Span]:
@@ -318,20 +358,30 @@ class Matcher:
         up to three words that end the clause and, put before it, make a name (problem-list
         style; in running prose "meningiomas, spinal schwannomas" is a list, not an inversion)."""
         out: list[Span] = []
-        keys, singles = toks.keys, toks.singles
+        keys, singles, sequences = toks.keys, toks.singles, self.sequences
+        longest = 3 if self._inverted_phrases else 1
         for c in range(1, len(keys) - 1):
-            if keys[c] != "," or singles[c - 1] not in self.singles:
+            if keys[c] != ",":
                 continue
-            head = keys[c - 1]
-            for m in range(min(3, len(keys) - c - 1), 0, -1):
-                after = c + 1 + m
-                if after < len(keys) and keys[after][:1].isalnum():
-                    continue  # the modifiers must end the clause: "anemia, iron deficiency."
-                if m == 1 and singles[c + 1] in self.singles:
-                    break  # "seizures, hypotonia." is a list of two findings
-                hit = self.sequences.get(" ".join(keys[c + 1:after]) + " " + head)
-                if hit is not None:
-                    out.append(Span(c - 1, c + m, hit[0], hit[1] + INVERTED))
+            heads = [h for h in range(min(longest, c), 1, -1) if " ".join(keys[c - h:c]) in sequences]
+            if singles[c - 1] in self.singles:
+                heads.append(1)
+            for h in heads:  # the longest name before the comma first: "mental retardation, profound"
+                head = " ".join(keys[c - h:c])
+                found = None
+                for m in range(min(3, len(keys) - c - 1), 0, -1):
+                    after = c + 1 + m
+                    if after < len(keys) and keys[after][:1].isalnum():
+                        continue  # the modifiers must end the clause: "anemia, iron deficiency."
+                    tail = " ".join(keys[c + 1:after])
+                    if m == 1 and singles[c + 1] in self.singles or h > 1 and tail in sequences:
+                        break  # "seizures, hypotonia." / "cleft palate, cleft lip." list two findings
+                    hit = sequences.get(tail + " " + head)
+                    if hit is not None:
+                        found = Span(c - h, c + m, hit[0], hit[1] + INVERTED)
+                        break
+                if found is not None:
+                    out.append(found)
                     break
         return out
 
