@@ -235,3 +235,14 @@ def test_a_range_of_severities_gives_both(recognizer):
 ])
 def test_courses_births_and_retired_names(recognizer, text, hpo_id, span):
     assert found(recognizer, text) == [(hpo_id, span)]
+
+
+def test_a_shared_key_goes_to_the_name_written_so_up_to_number(recognizer):
+    """"Renal malformation" (Abnormal renal morphology) and "Renal anomaly" (Abnormality of the
+    kidney) share a key once malformation and anomaly are one word; the text's plural still
+    says which name it wrote, alone or in a coordinated list."""
+    assert found(recognizer, "She had renal malformations.") == [("HP:0012210", "renal malformations")]
+    assert found(recognizer, "She had renal anomalies.") == [("HP:0000077", "renal anomalies")]
+    listed = found(recognizer, "It combines branchial, otic, and renal malformations.")
+    assert ("HP:0012210", "branchial, otic, and renal malformations") in listed
+    assert "HP:0000077" not in {hpo for hpo, _ in listed}

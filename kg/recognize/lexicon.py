@@ -82,6 +82,8 @@ FEATURES: dict[str, str] = {
     "obsolete-names": "the label and exact synonyms of an obsolete term replaced by one current term are "
                       "broad names of that term (\"psychomotor retardation\" -> Global developmental delay)",
     "at-birth": "\"at birth\" in the text is the word \"neonatal\" (\"hypotonia at birth\" is Neonatal hypotonia)",
+    "singular-names": "where terms share a key, the name written as the text is up to number wins (\"renal "
+                      "malformations\" is Renal malformation, not Renal anomaly), when no name is written exactly so",
     "comma-names": "a name with one comma is matched as written, comma included (\"Intellectual disability, "
                    "severe\"), and in the order \"severe intellectual disability\"",
     "inverted-phrases": "a problem-list inversion may have a name of up to three words before the comma "

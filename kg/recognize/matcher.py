@@ -128,6 +128,8 @@ class Matcher:
         self._crossing = index.options.has("crossing")
         self._both_sides = index.options.has("shared-both-sides")
         self._inverted_phrases = index.options.has("inverted-phrases")
+        self._singular_names = index.options.has("singular-names")
+        self._singulars: dict[str, str] = {}
         self._at_birth = index.normalizer.keys("neonatal") if index.options.has("at-birth") else None
         #: severity words ("mild", "severe"; ``data/modifiers.tsv``) that make a range with "to"
         self._severities = frozenset(index.normalizer.key(row[0]) for row in read_table("modifiers.tsv")
@@ -260,7 +262,7 @@ class Matcher:
         if "," in keys:
             out.extend(self._inverted(toks))
         if "and" in keys or "or" in keys or "nor" in keys or self._slash and "/" in keys:
-            out.extend(self._coordinated(keys))
+            out.extend(self._coordinated(keys, toks))
         if self._severities and "to" in keys:
             out.extend(self._ranges(toks))
         return out
@@ -318,10 +320,24 @@ class Matcher:
     def _closest(self, key: str, written: str, best: tuple[int, int]) -> tuple[int, int]:
         """Among terms sharing ``key``, the one whose name is written as the text is, if any
         ("ear anomalies" and "ear anomaly" name two terms that share a key)."""
-        for form, term, priority in self.index.alternatives[key]:
+        alternatives = self.index.alternatives[key]
+        for form, term, priority in alternatives:
             if form == written:
                 return term, priority
+        if self._singular_names:  # "renal malformations": the name "Renal malformation", not "Renal anomaly"
+            singular = self._singular(written)
+            found = {(term, priority) for form, term, priority in alternatives if form and self._singular(form) == singular}
+            if len({term for term, _ in found}) == 1:
+                return min(found, key=lambda f: f[1])
         return best
+
+    def _singular(self, written: str) -> str:
+        """A name as written (lowercased, American spelling), each word singular (cached)."""
+        found = self._singulars.get(written)
+        if found is None:
+            singular = self.index.normalizer.singular
+            found = self._singulars[written] = " ".join(singular(w) for w in written.split(" "))
+        return found
 
     def _bag_candidates(self, keys: list[str]) -> list[Span]:
         """Windows of vocabulary words whose content keys are a name's, in any order; a window
@@ -385,9 +401,15 @@ class Matcher:
                     break
         return out
 
-    def _lookup(self, words: list[str]) -> tuple[int, int] | None:
-        """A name made of exactly these keys: in this order, or in any order as a bag."""
-        hit = self.sequences.get(" ".join(words))
+    def _lookup(self, words: list[str], toks: Tokens | None = None, at: list[int] | None = None
+                ) -> tuple[int, int] | None:
+        """A name made of exactly these keys: in this order, or in any order as a bag. With the
+        tokens and the positions the words come from, a key several names share goes to the
+        name written so ("otic and renal malformations": Renal malformation)."""
+        key = " ".join(words)
+        hit = self.sequences.get(key)
+        if hit is not None and toks is not None and at is not None and key in self.index.alternatives:
+            hit = self._closest(key, toks.written(0, len(at) - 1, at), hit)
         if hit is None:
             content = frozenset(w for w in words if w not in FUNCTION_WORDS)
             if len(content) >= 2:
@@ -410,7 +432,7 @@ class Matcher:
             at -= 2
         return items
 
-    def _coordinated(self, keys: list[str]) -> list[Span]:
+    def _coordinated(self, keys: list[str], toks: Tokens | None = None) -> list[Span]:
         """Shared heads and modifiers over a list of one-word conjuncts:
         "A, B or C H" -> A H, B H, C H ("aplastic or hypoplastic nails");
         "H A and B" -> H A, H B ("cleft lip and palate");
@@ -431,7 +453,8 @@ class Matcher:
                 head = keys[last + 1:last + 1 + tail]
                 if len(head) < tail or any(h not in known for h in head) or head[-1] in FUNCTION_WORDS:
                     break  # (a head never ends in "and" or "of")
-                hits = [(i, lookup([keys[i], *head])) for i in items]
+                after = list(range(last + 1, last + 1 + tail))
+                hits = [(i, lookup([keys[i], *head], toks, [i, *after])) for i in items]
                 self._add_coordinated(out, hits, None, last + tail, HEAD_AFTER)
                 if modifier is not None and self._both_sides:  # and a modifier shared before it
                     hits = [(i, lookup([modifier, keys[i], *head])) for i in items]

@@ -152,6 +152,12 @@ class Normalizer:
         """The full key of one word as written."""
         return self.keys(raw)[1]
 
+    def singular(self, lower: str) -> str:
+        """A lowercased word in American spelling and singular, nothing else changed
+        ("malformations" -> "malformation"; "renal" stays "renal")."""
+        word = spell(lower)
+        return word if not word.isalpha() or lower in FUNCTION_WORDS else self._rewrite(word, "plural")
+
     def _compute(self, lower: str) -> tuple[str, str]:
         word = spell(lower)
         if not word.isalpha() or lower in FUNCTION_WORDS:
