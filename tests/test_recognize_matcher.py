@@ -246,3 +246,14 @@ def test_a_shared_key_goes_to_the_name_written_so_up_to_number(recognizer):
     listed = found(recognizer, "It combines branchial, otic, and renal malformations.")
     assert ("HP:0012210", "branchial, otic, and renal malformations") in listed
     assert "HP:0000077" not in {hpo for hpo, _ in listed}
+
+
+@pytest.mark.parametrize("text, hpo_id", [
+    # "Ear anomaly" (Abnormality of the ear) and "Ear anomalies" (Abnormality of the outer ear) are
+    # both exact synonyms; "ear malformations" is written as neither, so the general term wins
+    ("There were ear malformations.", "HP:0000598"),
+    ("There were ear anomalies.", "HP:0000356"),  # written as the outer ear's synonym: that one
+    ("Atrophy of the brain was seen.", "HP:0012444"),  # Brain atrophy, not its child Cerebral atrophy
+])
+def test_an_ambiguous_key_goes_to_the_general_term(recognizer, text, hpo_id):
+    assert [hpo for hpo, _ in found(recognizer, text)] == [hpo_id]

@@ -84,6 +84,8 @@ FEATURES: dict[str, str] = {
     "at-birth": "\"at birth\" in the text is the word \"neonatal\" (\"hypotonia at birth\" is Neonatal hypotonia)",
     "singular-names": "where terms share a key, the name written as the text is up to number wins (\"renal "
                       "malformations\" is Renal malformation, not Renal anomaly), when no name is written exactly so",
+    "general-first": "where names of a term and of its descendants give one key from equally good sources, "
+                     "the key goes to the most general of them, not to the lower HPO ID",
     "comma-names": "a name with one comma is matched as written, comma included (\"Intellectual disability, "
                    "severe\"), and in the order \"severe intellectual disability\"",
     "inverted-phrases": "a problem-list inversion may have a name of up to three words before the comma "
@@ -310,6 +312,7 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         for variant, extra in comma_variants([full for _, full in head_pairs], tail):
             sequences[" ".join(variant)].append((priority + extra, t, ""))
     unambiguous = options.has("unambiguous-synonyms")
+    general_first = options.has("general-first")
 
     def choose(candidates: list) -> tuple[int, int] | None:
         """(term, priority) for a key: the best name source, then the lower HPO ID; with
@@ -317,6 +320,12 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         terms give goes to the one of them the others are all kinds of, or to none."""
         best = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
         found = {c[1] for c in candidates}
+        if general_first and len(found) > 1:
+            tied = {index.terms[c[1]][0]: c[1] for c in candidates if c[0] == best[0]}
+            for hpo_id, t in sorted(tied.items()):
+                if len(tied) > 1 and all(onto.is_a(other, hpo_id) for other in tied):
+                    best = (best[0], t)
+                    break
         if not unambiguous or best[0] % INVERTED < RELATED or len(found) == 1:
             return best[1], best[0]
         ids = {index.terms[t][0]: t for t in found}
