@@ -143,7 +143,7 @@ class Curie:
             raise CurieError(f"malformed {self.prefix} identifier: {self.prefix}:{self.local}")
 
     @classmethod
-    def parse(cls, text: str) -> "Curie":
+    def parse(cls, text: str) -> Curie:
         """Parse ``PREFIX:local`` strictly (prefix aliases such as ``ORPHANET`` accepted)."""
         if not isinstance(text, str) or ":" not in text:
             raise CurieError(f"not a CURIE (PREFIX:id): {text!r}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from kg import __version__
 from kg.curie import DEFAULT_BASE

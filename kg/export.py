@@ -15,10 +15,11 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from kg.curie import DEFAULT_BASE, prefix_map
 from kg.rdf.terms import Triple

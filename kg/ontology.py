@@ -14,10 +14,10 @@ import logging
 import pickle
 import warnings
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from kg import paths
 from kg.errors import OntologyError
@@ -82,7 +82,7 @@ class Ontology:
 
     # -- loading -------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path | str | None = None, *, use_cache: bool = True) -> "Ontology":
+    def load(cls, path: Path | str | None = None, *, use_cache: bool = True) -> Ontology:
         """Load hp.obo (plain or gzipped); a cached parse is used when the sha256 matches."""
         path = Path(path or paths.HP_OBO)
         if not path.exists():

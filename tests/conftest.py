@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 # Session-wide real triple-store servers (Oxigraph, Virtuoso), started on first use.
-from tests.servers import oxigraph_server, virtuoso_server  # noqa: F401,E402
+from tests.servers import oxigraph_server, virtuoso_server  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"

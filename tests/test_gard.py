@@ -12,6 +12,7 @@ from kg.errors import KgError
 from kg.report import Report
 from kg.sources import gard
 from kg.sources.documents import read_document
+from kg.sources.text import read_handle
 from tests.conftest import FIXTURES
 
 DOCS = FIXTURES / "documents"
@@ -102,7 +103,8 @@ def test_own_html_page_with_headings_and_table_cells(extraction):
 
 def test_without_recogniser_the_prose_is_reported_not_guessed():
     report = Report()
-    r = gard.read(io.BytesIO((DOCS / "gard-alkaptonuria.txt").read_bytes()), source="alk.txt", report=report)
+    r = gard.read_text(read_handle(io.BytesIO((DOCS / "gard-alkaptonuria.txt").read_bytes()), path="alk.txt"),
+                      source="alk.txt", report=report)
     assert all(p.origin == "table" for p in r.phenotypes)
     assert report.count(category="documents/no-recogniser") == 1
 
@@ -119,6 +121,6 @@ def test_table_row_with_unknown_id_is_reported(hpo):
 @given(st.text(max_size=400))
 def test_reader_never_raises_anything_but_kg_errors(text):
     try:
-        gard.read(io.StringIO("Some disease\n\nOther Names:\n" + text), source="fuzz")
+        gard.read_text(read_handle(io.StringIO("Some disease\n\nOther Names:\n" + text), path="fuzz"), source="fuzz")
     except KgError:
         pass

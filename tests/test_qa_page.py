@@ -12,6 +12,7 @@ from kg.errors import InputError
 from kg.report import Report
 from kg.sources import qa_page
 from kg.sources.documents import read_document
+from kg.sources.text import read_handle
 from tests.conftest import FIXTURES
 
 DOCS = FIXTURES / "documents"
@@ -85,7 +86,8 @@ def test_own_html_page(extraction):
 
 def test_page_without_questions_is_refused():
     with pytest.raises(InputError, match="no questions"):
-        qa_page.read(io.StringIO("Some disease\n\nJust a paragraph.\n"), source="q.txt", report=Report())
+        qa_page.read_text(read_handle(io.StringIO("Some disease\n\nJust a paragraph.\n"), path="q.txt"), source="q.txt",
+                          report=Report())
 
 
 @settings(max_examples=100, deadline=None)

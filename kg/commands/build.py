@@ -11,8 +11,8 @@ from pathlib import Path
 from kg import paths
 from kg.build import BuildOptions, build, find_inputs
 from kg.curie import DEFAULT_BASE
-from kg.export import Format
 from kg.errors import InputError
+from kg.export import Format
 from kg.report import Report
 
 
@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _sigterm(signum, frame):  # noqa: ARG001 -- signal handler signature
+def _sigterm(signum, frame):
     raise KeyboardInterrupt
 
 

@@ -7,11 +7,17 @@ through ``rdfs:subClassOf*``. Terms are typed with the Biolink category of their
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from kg.curie import OBO, hp_iri
-from kg.ontology import (CLINICAL_COURSE, CLINICAL_MODIFIER, FREQUENCY, MODE_OF_INHERITANCE,
-                         PAST_MEDICAL_HISTORY, Ontology)
+from kg.ontology import (
+    CLINICAL_COURSE,
+    CLINICAL_MODIFIER,
+    FREQUENCY,
+    MODE_OF_INHERITANCE,
+    PAST_MEDICAL_HISTORY,
+    Ontology,
+)
 from kg.rdf.terms import TRUE, Triple, literal
 from kg.rdf.vocab import BIOLINK, IAO, OBOINOWL, OWL, RDF, RDFS, n3
 

@@ -8,7 +8,7 @@ literals for counts and ratios. See docs/model.md for the table of aspects and p
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from kg.curie import DEFAULT_BASE, IDENTIFIER_PREFIXES, expand, hp_iri
 from kg.model import EVIDENCE_ECO, SEX_PATO, Annotation, Aspect

@@ -12,8 +12,26 @@ from rdflib.term import URIRef
 
 from kg.curie import OBO, VOCAB
 
-__all__ = ["BIOLINK", "RDKGV", "PAV", "OBOINOWL", "IAO", "SCHEMA", "RDF", "RDFS", "OWL", "XSD", "SKOS",
-           "DCTERMS", "DCAT", "VOID", "PROV", "INFORES", "ECO", "PATO"]
+__all__ = [
+    "BIOLINK",
+    "DCAT",
+    "DCTERMS",
+    "ECO",
+    "IAO",
+    "INFORES",
+    "OBOINOWL",
+    "OWL",
+    "PATO",
+    "PAV",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "RDKGV",
+    "SCHEMA",
+    "SKOS",
+    "VOID",
+    "XSD",
+]
 
 
 class BIOLINK(DefinedNamespace):

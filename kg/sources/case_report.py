@@ -36,7 +36,7 @@ from kg.docrecords import (
 from kg.errors import InputError
 from kg.report import Report
 from kg.sources import facts, lexicon, measurements
-from kg.sources.text import CleanView, SourceText, read_handle, sentences, split_list
+from kg.sources.text import CleanView, SourceText, sentences, split_list
 
 HEADINGS: tuple[tuple[str, str], ...] = (
     (r"summary|abstract", "summary"),
@@ -60,13 +60,6 @@ _PATIENT_REF = re.compile(r"\b(?:our|the|this) (?:patient|case|man|woman|boy|gir
 _CASE_INTRO = re.compile(r"^\s*(?:An?|The|We (?:report|describe|present) (?:the case of )?an?) (?:(\d{1,3})[- ]year[- ]old )?"
                          r"(?:(?:previously healthy|healthy|Japanese|Caucasian|white|black|Asian) )?"
                          r"(male|female|man|woman|boy|girl|gentleman|lady|patient)\b", re.IGNORECASE)
-
-
-def read(handle: Any, *, source: str, recognizer: facts.Recognizer | None = None, ontology: Any = None,
-         report: Report | None = None, retrieved: str | None = None, media_type: str | None = None) -> DocumentRecord:
-    """Read one case report from an open handle (bytes or text)."""
-    return read_text(read_handle(handle, path=source, media_type=media_type), source=source, recognizer=recognizer,
-                     ontology=ontology, report=report, retrieved=retrieved)
 
 
 def read_text(src: SourceText, *, source: str, recognizer: facts.Recognizer | None = None, ontology: Any = None,

@@ -77,15 +77,6 @@ TOPIC_WORDS: dict[str, str] = {
 PROSE_TOPICS = ("summary", "symptoms", "cause", "prognosis", "other")
 
 
-def read(handle: Any, *, source: str, recognizer: facts.Recognizer | None = None, ontology: Any = None,
-         report: Report | None = None, retrieved: str | None = None, media_type: str | None = None) -> DocumentRecord:
-    """Read one GARD disease page from an open handle (bytes or text)."""
-    from kg.sources.text import read_handle
-
-    return read_text(read_handle(handle, path=source, media_type=media_type), source=source, recognizer=recognizer,
-                     ontology=ontology, report=report, retrieved=retrieved)
-
-
 def read_text(src: SourceText, *, source: str, recognizer: facts.Recognizer | None = None, ontology: Any = None,
               report: Report | None = None, retrieved: str | None = None) -> DocumentRecord:
     text = src.text

@@ -13,8 +13,9 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from kg import paths
 from kg.curie import is_curie, is_iri

@@ -28,7 +28,7 @@ from kg.docrecords import (
 from kg.errors import InputError
 from kg.report import Report
 from kg.sources import facts
-from kg.sources.text import SourceText, bullet_items, parse_date, read_handle
+from kg.sources.text import SourceText, bullet_items, parse_date
 
 _QUESTION = re.compile(r"^[ \t]*((?:What|How|Is|Are|Can|Could|Does|Do|Will|Who|Why|When|Where|Which|Should)\b[^\n?]{3,200}\?)"
                        r"[ \t]*$", re.MULTILINE)
@@ -51,13 +51,6 @@ TOPICS: tuple[tuple[str, str], ...] = (
 COUNTRIES = ("United States", "United Kingdom", "Canada", "Australia", "Ireland", "New Zealand", "Germany", "France",
              "Italy", "Spain", "Netherlands", "Belgium", "Switzerland", "Sweden", "Norway", "Denmark", "Finland",
              "Japan", "India", "Israel", "Brazil", "Mexico", "South Africa", "Austria", "Portugal", "USA", "UK")
-
-
-def read(handle: Any, *, source: str, recognizer: facts.Recognizer | None = None, ontology: Any = None,
-         report: Report | None = None, retrieved: str | None = None, media_type: str | None = None) -> DocumentRecord:
-    """Read one question-and-answer page from an open handle (bytes or text)."""
-    return read_text(read_handle(handle, path=source, media_type=media_type), source=source, recognizer=recognizer,
-                     ontology=ontology, report=report, retrieved=retrieved)
 
 
 def read_text(src: SourceText, *, source: str, recognizer: facts.Recognizer | None = None, ontology: Any = None,
