@@ -27,7 +27,7 @@ from kg.errors import KgError
 from kg.ontology import Ontology
 from kg.report import Report
 from kg.sources import case_report, documents, gard, hpoa, qa_page
-from kg.sources.text import load_text
+from kg.sources.text import load_text, read_handle
 from kg.validate import load_store
 from tests.conftest import FIXTURES
 
@@ -130,9 +130,10 @@ def test_document_readers(data):
     raw = data.draw(inputs_like(valid, max_random=3000))
     extraction = _extraction()
     _only_kg_errors(lambda: documents.read_document(raw, source="fuzz.txt", extraction=extraction, report=Report()))
-    for reader in (gard, qa_page, case_report):
-        _only_kg_errors(lambda: reader.read(io.BytesIO(raw), source="fuzz.txt", recognizer=extraction.recognizer,
-                                            ontology=extraction.ontology, report=Report()))
+    for reader in (gard, qa_page, case_report):  # each reader on text that is not of its kind, too
+        _only_kg_errors(lambda r=reader: r.read_text(read_handle(io.BytesIO(raw), path="fuzz.txt"), source="fuzz.txt",
+                                                     recognizer=extraction.recognizer, ontology=extraction.ontology,
+                                                     report=Report()))
     _only_kg_errors(lambda: load_text(raw, path="fuzz.html", media_type="text/html"))
 
 
