@@ -257,3 +257,24 @@ def test_a_shared_key_goes_to_the_name_written_so_up_to_number(recognizer):
 ])
 def test_an_ambiguous_key_goes_to_the_general_term(recognizer, text, hpo_id):
     assert [hpo for hpo, _ in found(recognizer, text)] == [hpo_id]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The child was obese, pale and jaundiced.", ["HP:0001513", "HP:0000980", "HP:0000952"]),
+    ("He was febrile and tachypnoeic.", ["HP:0001945", "HP:0002789"]),  # British spelling too
+    ("febrile seizures", ["HP:0002373"]),  # the name that has the adjective still meets it
+    ("a pale optic disc", ["HP:0000543"]),  # Optic disc pallor
+])
+def test_findings_said_as_adjectives(recognizer, text, expected):
+    assert [hpo for hpo, _ in found(recognizer, text)] == expected
+
+
+def test_a_word_that_says_a_finding_is_absent(recognizer):
+    def said(text):
+        return [(m.hpo_id, m.text, m.negated) for m in recognizer.annotate(text)]
+
+    assert said("On admission she was afebrile and anicteric.") == [
+        ("HP:0001945", "afebrile", True), ("HP:0000952", "anicteric", True)]
+    assert said("She was not afebrile.") == [("HP:0001945", "afebrile", False)]  # negated twice
+    # it names no longer term: afebrile seizures are seizures without fever, not febrile seizures
+    assert said("Afebrile seizures recurred.") == [("HP:0001945", "Afebrile", True), ("HP:0001250", "seizures", False)]

@@ -86,6 +86,8 @@ FEATURES: dict[str, str] = {
                       "malformations\" is Renal malformation, not Renal anomaly), when no name is written exactly so",
     "general-first": "where names of a term and of its descendants give one key from equally good sources, "
                      "the key goes to the most general of them, not to the lower HPO ID",
+    "absent-adjectives": "a word that says a finding is absent names it, negated (\"afebrile\": Fever, "
+                         "excluded; data/absent.tsv)",
     "comma-names": "a name with one comma is matched as written, comma included (\"Intellectual disability, "
                    "severe\"), and in the order \"severe intellectual disability\"",
     "inverted-phrases": "a problem-list inversion may have a name of up to three words before the comma "

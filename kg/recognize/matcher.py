@@ -71,13 +71,15 @@ class Tokens:
     """One text cut into tokens: the raw layer (every word and symbol, with offsets) that the
     context rules read, and the matching layer (keys of the tokens that take part in names)."""
 
-    __slots__ = ("_lows", "ends", "keys", "raws", "singles", "spans", "starts", "text")
+    __slots__ = ("_lows", "absent", "ends", "keys", "raws", "singles", "spans", "starts", "text")
 
     def __init__(self, text: str, raws: list[str], spans: list[tuple[int, int]], keys: list[str],
                  singles: list[str], starts: list[int], ends: list[int]) -> None:
         self.text, self.raws, self.spans = text, raws, spans
         self.keys, self.singles, self.starts, self.ends = keys, singles, starts, ends
         self._lows: list[str] | None = None
+        #: (start, end) of the words that name a finding as absent ("afebrile": ``data/absent.tsv``)
+        self.absent: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def lows(self) -> list[str]:
@@ -129,6 +131,11 @@ class Matcher:
         self._both_sides = index.options.has("shared-both-sides")
         self._inverted_phrases = index.options.has("inverted-phrases")
         self._singular_names = index.options.has("singular-names")
+        #: "afebrile" -> (the single key of "fever", a full key no name has): a one-word mention only
+        self._absent = {row[0]: (index.normalizer.keys(row[1])[0], "\x00" + row[0])
+                        for row in read_table("absent.tsv")} if index.options.has("absent-adjectives") else {}
+        self._absent_re = re.compile(r"(?i)\b(?:" + "|".join(map(re.escape, self._absent)) + r")\b") \
+            if self._absent else None
         self._singulars: dict[str, str] = {}
         self._at_birth = index.normalizer.keys("neonatal") if index.options.has("at-birth") else None
         #: severity words ("mild", "severe"; ``data/modifiers.tsv``) that make a range with "to"
@@ -155,6 +162,13 @@ class Matcher:
             for i in range(len(raws) - 1):
                 if raws[i + 1] == "birth" and raws[i] in ("at", "At"):
                     pairs[i], pairs[i + 1] = _SKIP, self._at_birth  # "hypotonia at birth": neonatal
+        absent: list[tuple[int, int]] = []
+        if self._absent_re is not None and self._absent_re.search(text):
+            for i, raw in enumerate(raws):
+                keys = self._absent.get(raw.lower())
+                if keys is not None:
+                    pairs[i] = keys
+                    absent.append(spans[i])
         if "-" in text or "\u2010" in text or "\u2011" in text:
             spans = self._join_hyphenated(raws, spans, pairs)
         keep = [i for i, pair in enumerate(pairs) if pair[1]]
@@ -163,6 +177,8 @@ class Matcher:
         starts = [spans[i][0] for i in keep]
         ends = [spans[i][1] for i in keep]
         toks = Tokens(text, raws, spans, keys, singles, starts, ends)
+        if absent:
+            toks.absent = frozenset(absent)
         if self._glued and not self._glued.keys().isdisjoint(raws):
             self._unglue(toks)
         return toks

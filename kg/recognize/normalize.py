@@ -72,9 +72,10 @@ def suffix_rules() -> tuple[SuffixRule, ...]:
     return tuple(rules)
 
 
-#: Tables of words made one word on both sides: body parts (``equivalents.tsv``) and the words
-#: for "less" and "more" (``quantity.tsv``, an index option: see ``lexicon.IndexOptions``).
-EQUIVALENT_TABLES = ("equivalents.tsv", "quantity.tsv")
+#: Tables of words made one word on both sides: body parts (``equivalents.tsv``), the words
+#: for "less" and "more" (``quantity.tsv``) and findings said as adjectives (``findings.tsv``);
+#: an index option: see ``lexicon.IndexOptions``.
+EQUIVALENT_TABLES = ("equivalents.tsv", "quantity.tsv", "findings.tsv")
 
 
 @lru_cache(maxsize=8)
