@@ -250,9 +250,11 @@ def test_a_shared_key_goes_to_the_name_written_so_up_to_number(recognizer):
 
 @pytest.mark.parametrize("text, hpo_id", [
     # "Ear anomaly" (Abnormality of the ear) and "Ear anomalies" (Abnormality of the outer ear) are
-    # both exact synonyms; "ear malformations" is written as neither, so the general term wins
+    # both exact synonyms: names that differ only in number do not tell terms apart, so the
+    # general term wins, as it does for "ear malformations", written as neither
     ("There were ear malformations.", "HP:0000598"),
-    ("There were ear anomalies.", "HP:0000356"),  # written as the outer ear's synonym: that one
+    ("There were ear anomalies.", "HP:0000598"),
+    ("Two impacted teeth were seen.", "HP:0011079"),  # Impacted tooth, not "Multiple impacted teeth"
     ("Atrophy of the brain was seen.", "HP:0012444"),  # Brain atrophy, not its child Cerebral atrophy
 ])
 def test_an_ambiguous_key_goes_to_the_general_term(recognizer, text, hpo_id):

@@ -337,14 +337,17 @@ class Matcher:
         """Among terms sharing ``key``, the one whose name is written as the text is, if any
         ("ear anomalies" and "ear anomaly" name two terms that share a key)."""
         alternatives = self.index.alternatives[key]
-        for form, term, priority in alternatives:
-            if form == written:
-                return term, priority
         if self._singular_names:  # "renal malformations": the name "Renal malformation", not "Renal anomaly"
             singular = self._singular(written)
             found = {(term, priority) for form, term, priority in alternatives if form and self._singular(form) == singular}
-            if len({term for term, _ in found}) == 1:
+            terms = {term for term, _ in found}
+            if len(terms) == 1:
                 return min(found, key=lambda f: f[1])
+            if best[0] in terms:  # names that differ only in number ("Ear anomaly", "Ear anomalies")
+                return best       # do not tell their terms apart: the index's choice stands
+        for form, term, priority in alternatives:
+            if form == written:
+                return term, priority
         return best
 
     def _singular(self, written: str) -> str:
