@@ -243,6 +243,9 @@ def test_a_shared_key_goes_to_the_name_written_so_up_to_number(recognizer):
     says which name it wrote, alone or in a coordinated list."""
     assert found(recognizer, "She had renal malformations.") == [("HP:0012210", "renal malformations")]
     assert found(recognizer, "She had renal anomalies.") == [("HP:0000077", "renal anomalies")]
+    # and in the other word order: "malformations of the kidney" is "Kidney malformation" reordered
+    assert found(recognizer, "She had malformations of the kidney.") == \
+        [("HP:0012210", "malformations of the kidney")]
     listed = found(recognizer, "It combines branchial, otic, and renal malformations.")
     assert ("HP:0012210", "branchial, otic, and renal malformations") in listed
     assert "HP:0000077" not in {hpo for hpo, _ in listed}

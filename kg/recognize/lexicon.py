@@ -276,6 +276,7 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
                             adverbs=options.has("adverbs"))
     absent, absence = normalizer.key("absent"), normalizer.key("absence")
     comma_names = options.has("comma-names")
+    variant_forms = options.has("singular-names")
     #: names with a comma: their variants are added once every name is known
     commas: list[tuple[list[tuple[str, str]], list[tuple[str, str]], int, int]] = []
     index = Index(onto.version, onto.sha256, options, normalizer)
@@ -296,10 +297,17 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         if len(keys) == 1:
             singles[pairs[0][0]].append((priority, t))
             continue
-        written = " ".join(spell(w.lower()) for w in words)
+        spelled = [spell(w.lower()) for w in words]
+        written = " ".join(spelled)
         sequences[" ".join(keys)].append((priority, t, written))
-        for variant in variants(keys, absent, absence):
-            sequences[" ".join(variant)].append((priority + INVERTED, t, ""))
+        # a variant's words as written, reordered the same way ("Kidney malformation" is written
+        # "malformation of kidney" in that order), so the text can still say which name it wrote
+        written_variants = variants(spelled, "absent", "absence") if variant_forms else []
+        for k, variant in enumerate(variants(keys, absent, absence)):
+            form = ""
+            if k < len(written_variants) and len(written_variants[k]) == len(variant):
+                form = " ".join(written_variants[k])
+            sequences[" ".join(variant)].append((priority + INVERTED, t, form))
         if comma_names and "," in text:
             parts = comma_parts(normalizer, text, joinable)
             if parts is not None:
