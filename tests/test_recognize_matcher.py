@@ -246,6 +246,10 @@ def test_a_shared_key_goes_to_the_name_written_so_up_to_number(recognizer):
     # and in the other word order: "malformations of the kidney" is "Kidney malformation" reordered
     assert found(recognizer, "She had malformations of the kidney.") == \
         [("HP:0012210", "malformations of the kidney")]
+    # in any word order: "Diffuse brain atrophy" (Global brain atrophy), though "Diffuse cerebral
+    # atrophy" gives the same words once cerebral and brain are one
+    assert found(recognizer, "CT showed diffuse atrophy of the brain.") == \
+        [("HP:0002283", "diffuse atrophy of the brain")]
     listed = found(recognizer, "It combines branchial, otic, and renal malformations.")
     assert ("HP:0012210", "branchial, otic, and renal malformations") in listed
     assert "HP:0000077" not in {hpo for hpo, _ in listed}

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 DEFAULT_ROOTS: tuple[str, ...] = (PHENOTYPIC_ABNORMALITY, MODE_OF_INHERITANCE, ONSET)
 KEEP_CACHES = 3  # cached indexes kept per hp.obo (other options, or the previous code)
 #: Bumped whenever the index layout or the way it is built changes.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 # Priorities: lower wins when two names give the same key.
 LABEL, EXACT, ABBREVIATION, RELATED, BROAD = 0, 1, 2, 3, 4
@@ -147,6 +147,8 @@ class Index:
     words: frozenset[str] = frozenset()
     #: keys naming several terms: (single keys of the name as written, term, priority)
     alternatives: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
+    #: bags naming several terms: (content words as written, singular, sorted; term, priority)
+    bag_alternatives: dict[frozenset[str], tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
 
 
 HYPHENS = frozenset({"-", "\u2010", "\u2011"})
@@ -277,6 +279,7 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
     absent, absence = normalizer.key("absent"), normalizer.key("absence")
     comma_names = options.has("comma-names")
     variant_forms = options.has("singular-names")
+    bag_forms: dict[frozenset[str], list[tuple[str, int, int]]] = defaultdict(list)
     #: names with a comma: their variants are added once every name is known
     commas: list[tuple[list[tuple[str, str]], list[tuple[str, str]], int, int]] = []
     index = Index(onto.version, onto.sha256, options, normalizer)
@@ -315,6 +318,10 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         content = [k for k in keys if k not in FUNCTION_WORDS]
         if 2 <= len(set(content)) == len(content) <= MAX_BAG:
             bags[frozenset(content)].append((priority + BAG_PRIORITY, t))
+            if variant_forms:  # the content words as written (singular), to tell names apart later
+                bag_forms[frozenset(content)].append((" ".join(sorted(
+                    normalizer.singular(w) for w, k in zip(spelled, keys) if k not in FUNCTION_WORDS)), t,
+                    priority + BAG_PRIORITY))
     for head_pairs, tail_pairs, priority, t in commas:
         tail = [full for _, full in tail_pairs]
         if " ".join(tail) in sequences or len(tail) == 1 and tail_pairs[0][0] in singles:
@@ -371,6 +378,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         if chosen is None:
             continue
         index.bags[bag] = chosen
+        if len({c[1] for c in candidates}) > 1 and bag_forms.get(bag):
+            index.bag_alternatives[bag] = tuple(sorted(set(bag_forms[bag]), key=lambda a: (a[2], index.terms[a[1]][0])))
         index.bag_words |= bag
         index.bag_pairs.update(f"{a} {b}" for a in bag for b in bag if a != b)
     return index

@@ -274,7 +274,7 @@ class Matcher:
         if self._modifiers and not self._modifiers.isdisjoint(keys):
             at = [k for k, key in enumerate(keys) if key not in self._modifiers]
             out.extend(self._sequence_candidates(toks, [keys[k] for k in at], at))
-        out.extend(self._bag_candidates(keys))
+        out.extend(self._bag_candidates(keys, toks))
         if "," in keys:
             out.extend(self._inverted(toks))
         if "and" in keys or "or" in keys or "nor" in keys or self._slash and "/" in keys:
@@ -358,7 +358,20 @@ class Matcher:
             found = self._singulars[written] = " ".join(singular(w) for w in written.split(" "))
         return found
 
-    def _bag_candidates(self, keys: list[str]) -> list[Span]:
+    def _bag_written(self, bag: frozenset[str], toks: Tokens, first: int, last: int,
+                     best: tuple[int, int]) -> tuple[int, int]:
+        """Among terms whose names give this bag, the one whose name has the text's content
+        words as written (up to order and number): "diffuse atrophy of the brain" is "Diffuse
+        brain atrophy", not "Diffuse cerebral atrophy", though cerebral and brain share a key."""
+        singular, text = self.index.normalizer.singular, toks.text
+        written = " ".join(sorted(singular(spell(text[toks.starts[k]:toks.ends[k]].lower()))
+                                  for k in range(first, last + 1) if toks.keys[k] not in FUNCTION_WORDS))
+        found = {(term, priority) for form, term, priority in self.index.bag_alternatives[bag] if form == written}
+        if len({term for term, _ in found}) == 1:
+            return min(found, key=lambda f: f[1])
+        return best
+
+    def _bag_candidates(self, keys: list[str], toks: Tokens | None = None) -> list[Span]:
         """Windows of vocabulary words whose content keys are a name's, in any order; a window
         is only opened where its first two content words occur together in some name."""
         out: list[Span] = []
@@ -383,8 +396,11 @@ class Matcher:
                 seen.add(key)
                 if len(seen) > MAX_BAG:
                     break
-                hit = bags.get(frozenset(seen))
+                bag = frozenset(seen)
+                hit = bags.get(bag)
                 if hit is not None:
+                    if toks is not None and bag in self.index.bag_alternatives:
+                        hit = self._bag_written(bag, toks, i, j, hit)
                     out.append(Span(i, j, hit[0], hit[1]))
         return out
 
