@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        print("kg: interrupted", file=sys.stderr)
+        words = sys.argv[1:] if argv is None else list(argv)
+        command = next((w for w in words if not w.startswith("-")), None)
+        print(f"kg {command}: interrupted" if command in COMMANDS else "kg: interrupted", file=sys.stderr)
         return 130
 
 
