@@ -287,3 +287,16 @@ def test_a_word_that_says_a_finding_is_absent(recognizer):
     assert said("She was not afebrile.") == [("HP:0001945", "afebrile", False)]  # negated twice
     # it names no longer term: afebrile seizures are seizures without fever, not febrile seizures
     assert said("Afebrile seizures recurred.") == [("HP:0001945", "Afebrile", True), ("HP:0001250", "seizures", False)]
+
+
+@pytest.mark.parametrize("text", [
+    "The gene maps to the short arm of chromosome 1 (1p32).",
+    "It lies on the long arm of the X chromosome.",
+    "a combination of short arm cytogenetic markers",
+])
+def test_chromosome_arms_are_no_limbs(recognizer, text):
+    assert found(recognizer, text) == []
+
+
+def test_short_arms_of_a_patient_still_are(recognizer):
+    assert [hpo for hpo, _ in found(recognizer, "She had short arms and short legs.")] == ["HP:0009824", "HP:0006385"]

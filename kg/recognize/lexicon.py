@@ -88,6 +88,8 @@ FEATURES: dict[str, str] = {
                      "the key goes to the most general of them, not to the lower HPO ID",
     "absent-adjectives": "a word that says a finding is absent names it, negated (\"afebrile\": Fever, "
                          "excluded; data/absent.tsv)",
+    "not-findings": "a name inside a phrase that only looks like a finding names nothing (\"the short arm "
+                    "of chromosome 1\"; data/not_findings.tsv)",
     "comma-names": "a name with one comma is matched as written, comma included (\"Intellectual disability, "
                    "severe\"), and in the order \"severe intellectual disability\"",
     "inverted-phrases": "a problem-list inversion may have a name of up to three words before the comma "

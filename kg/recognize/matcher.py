@@ -131,6 +131,8 @@ class Matcher:
         self._both_sides = index.options.has("shared-both-sides")
         self._inverted_phrases = index.options.has("inverted-phrases")
         self._singular_names = index.options.has("singular-names")
+        self._not_findings = re.compile("|".join(f"(?:{row[0]})" for row in read_table("not_findings.tsv")),
+                                        re.IGNORECASE) if index.options.has("not-findings") else None
         #: "afebrile" -> (the single key of "fever", a full key no name has): a one-word mention only
         self._absent = {row[0]: (index.normalizer.keys(row[1])[0], "\x00" + row[0])
                         for row in read_table("absent.tsv")} if index.options.has("absent-adjectives") else {}
@@ -625,8 +627,20 @@ class Matcher:
             changed = self._defined(toks, spans, defined) if defined else None
             if changed is not None:
                 spans = changed
+        if self._not_findings is not None and spans:
+            spans = self._drop_not_findings(toks, spans)
         chosen, nested = self.select(toks, spans)
         return toks, chosen, nested
+
+    def _drop_not_findings(self, toks: Tokens, spans: list[Span]) -> list[Span]:
+        """Candidates inside a phrase that only looks like a finding ("short arm of chromosome 1")."""
+        assert self._not_findings is not None
+        phrases = [(m.start(), m.end()) for m in self._not_findings.finditer(toks.text)]
+        if not phrases:
+            return spans
+        starts, ends = toks.starts, toks.ends
+        return [s for s in spans
+                if not any(a <= starts[s.first] and ends[s.last] <= b for a, b in phrases)]
 
     def _defined(self, toks: Tokens, spans: list[Span],
                  defined: list[tuple[int, int, str, int | None]]) -> list[Span] | None:
