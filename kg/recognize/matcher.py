@@ -51,6 +51,7 @@ MIN_GLUED = 8  # letters in a token before a split into two names' words is trie
 MIN_PART = 3
 MIN_NAME_PART = 4  # letters in each half of a token split into names or words ("glued-names")
 _SKIP = ("", "")  # keys of a token that takes no part in matching (article, hyphen, apostrophe)
+SINGULAR_CACHE = 100_000  # written forms kept by Matcher._singular before the cache starts over
 MODIFIED = 30  # added to a name's priority when it was matched with a modifier word left out
 REGULAR, HEAD_AFTER, HEAD_BEFORE = 0, 1, 2  # Span.shared: an ordinary match, or a coordination
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() keeps the tokens and the gaps between
@@ -356,6 +357,8 @@ class Matcher:
         """A name as written (lowercased, American spelling), each word singular (cached)."""
         found = self._singulars.get(written)
         if found is None:
+            if len(self._singulars) > SINGULAR_CACHE:
+                self._singulars.clear()  # a long run over many texts must not grow it without end
             singular = self.index.normalizer.singular
             found = self._singulars[written] = " ".join(singular(w) for w in written.split(" "))
         return found
@@ -366,7 +369,7 @@ class Matcher:
         words as written (up to order and number): "diffuse atrophy of the brain" is "Diffuse
         brain atrophy", not "Diffuse cerebral atrophy", though cerebral and brain share a key."""
         singular, text = self.index.normalizer.singular, toks.text
-        written = " ".join(sorted(singular(spell(text[toks.starts[k]:toks.ends[k]].lower()))
+        written = " ".join(sorted(singular(text[toks.starts[k]:toks.ends[k]].lower())  # (spells too)
                                   for k in range(first, last + 1) if toks.keys[k] not in FUNCTION_WORDS))
         found = {(term, priority) for form, term, priority in self.index.bag_alternatives[bag] if form == written}
         if len({term for term, _ in found}) == 1:
