@@ -18,6 +18,30 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 GSC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "gsc-plus"
 
 
+def build_test_graph(out: Path, **options) -> Path:
+    """``kg build`` of the test inputs (the hp.obo slice, the 32-row HPOA and, unless
+    ``default_documents=False``, the committed document records) into ``out``; no store unless
+    ``store=True``. Other ``BuildOptions`` fields pass through."""
+    from kg.build import BuildOptions, build
+    from kg.report import Report
+
+    build(BuildOptions(out=out, hp_obo=FIXTURES / "hp-slice.obo", hpoa=FIXTURES / "mini.hpoa",
+                       **{"store": False, **options}), report=Report())
+    return out
+
+
+@pytest.fixture
+def slice_inputs(tmp_path) -> Path:
+    """The test inputs laid out as ``kg build --inputs DIR`` reads them."""
+    import shutil
+
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "hp-slice.obo", folder / "hp.obo")
+    shutil.copy(FIXTURES / "mini.hpoa", folder / "phenotype.hpoa")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def hpo():
     """The vendored HPO release (cached parse)."""

@@ -166,12 +166,8 @@ def test_truncated_gzip_ontology_is_refused(tmp_path):
 # -- the same through kg build: refuse with exit 2 and one line, or build and report ---------------------------
 
 @pytest.fixture
-def inputs(tmp_path) -> Path:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "hp-slice.obo", folder / "hp.obo")
-    shutil.copy(FIXTURES / "mini.hpoa", folder / "phenotype.hpoa")
-    return folder
+def inputs(slice_inputs) -> Path:
+    return slice_inputs
 
 
 def _build(inputs: Path, out: Path) -> int:

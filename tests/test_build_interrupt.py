@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
 
 EXTRA_ROW = ("OMIM:6100{n:02d}\tInterrupted build test disease {n}\t\tHP:0001250\tPMID:1\tPCS\t\t\t\t\tP\t"
              "HPO:tester[2025-01-01]\n")
@@ -53,12 +51,8 @@ def _env() -> dict[str, str]:
 
 
 @pytest.fixture
-def inputs(tmp_path) -> Path:
-    folder = tmp_path / "inputs"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "hp-slice.obo", folder / "hp.obo")
-    shutil.copy(FIXTURES / "mini.hpoa", folder / "phenotype.hpoa")
-    return folder
+def inputs(slice_inputs) -> Path:
+    return slice_inputs
 
 
 def test_interrupted_builds_leave_previous_or_complete_output(inputs, tmp_path):

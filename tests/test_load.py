@@ -18,12 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug import Request, Response
 
-from kg.build import BuildOptions, build
 from kg.errors import InputError, StoreError
 from kg.load import ChunkLimit, GraphStoreClient, chunks, consistent, load, plan, query_endpoint_for
-from kg.report import Report
 from kg.store import build_files
-from tests.conftest import FIXTURES
+from tests.conftest import build_test_graph
 from tests.servers import Server, free_port
 
 _bases = itertools.count()
@@ -36,10 +34,7 @@ def fresh_base() -> str:
 
 @pytest.fixture(scope="module")
 def small_build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("load") / "build"
-    build(BuildOptions(out=out, hp_obo=FIXTURES / "hp-slice.obo", hpoa=FIXTURES / "mini.hpoa", store=False),
-          report=Report())
-    return out
+    return build_test_graph(tmp_path_factory.mktemp("load") / "build")
 
 
 def triple_counts(build_dir: Path) -> dict[str, int]:
@@ -188,9 +183,7 @@ def test_one_graph_for_everything_counts_distinct_triples(small_build, oxigraph_
 def test_ntriples_gzip_build_loads_the_same(tmp_path, oxigraph_server):
     from kg.export import Format
 
-    out = tmp_path / "build"
-    build(BuildOptions(out=out, hp_obo=FIXTURES / "hp-slice.obo", hpoa=FIXTURES / "mini.hpoa", store=False,
-                       formats=(Format.NTRIPLES,), compress=True, default_documents=False), report=Report())
+    out = build_test_graph(tmp_path / "build", formats=(Format.NTRIPLES,), compress=True, default_documents=False)
     assert {p.name for p in build_files(out)} == {"hpo.nt.gz", "hpoa.nt.gz", "dataset.nt.gz"}
     base = fresh_base()
     report = load([out], oxigraph_server.gsp_url, base_iri=base, chunk_bytes=8 << 10)

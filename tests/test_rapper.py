@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import BuildOptions, build
 from kg.export import Format
-from kg.report import Report
-from tests.conftest import FIXTURES
+from tests.conftest import build_test_graph
 
 RAPPER = shutil.which("rapper")
 pytestmark = pytest.mark.skipif(RAPPER is None, reason="Debian's rapper is not installed "
@@ -42,10 +40,7 @@ def declared(build_dir: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def both_formats(tmp_path_factory) -> Path:
     """A build of the test inputs (with the committed document records) in Turtle and N-Triples."""
-    out = tmp_path_factory.mktemp("rapper") / "build"
-    build(BuildOptions(out=out, hp_obo=FIXTURES / "hp-slice.obo", hpoa=FIXTURES / "mini.hpoa", store=False,
-                       formats=(Format.TURTLE, Format.NTRIPLES)), report=Report())
-    return out
+    return build_test_graph(tmp_path_factory.mktemp("rapper") / "build", formats=(Format.TURTLE, Format.NTRIPLES))
 
 
 def test_every_output_file_parses_without_warnings_and_with_the_declared_count(both_formats):

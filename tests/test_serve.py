@@ -14,11 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from kg.build import BuildOptions, build
 from kg.errors import InputError, StoreError
-from kg.report import Report
 from kg.serve import SERVE_STORE, STAMP, bind_address, check_port, prepare_store, public_url
-from tests.conftest import FIXTURES
+from tests.conftest import build_test_graph
 from tests.servers import OXIGRAPH, free_port
 
 needs_oxigraph = pytest.mark.skipif(OXIGRAPH is None, reason="the Oxigraph server CLI `oxigraph` is not installed "
@@ -27,10 +25,7 @@ needs_oxigraph = pytest.mark.skipif(OXIGRAPH is None, reason="the Oxigraph serve
 
 @pytest.fixture(scope="module")
 def served_build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("serve") / "build"
-    build(BuildOptions(out=out, hp_obo=FIXTURES / "hp-slice.obo", hpoa=FIXTURES / "mini.hpoa", store=False,
-                       default_documents=False), report=Report())
-    return out
+    return build_test_graph(tmp_path_factory.mktemp("serve") / "build", default_documents=False)
 
 
 def start(build_dir: Path, port: int, *extra: str) -> tuple[subprocess.Popen, list[str]]:

@@ -22,12 +22,10 @@ from pathlib import Path
 import pytest
 
 from kg import query as q
-from kg.build import BuildOptions, build
 from kg.cli import main
 from kg.curie import compress
-from kg.report import Report
 from kg.store import EmbeddedStore, build_base_iri, build_files, graph_iri
-from tests.conftest import FIXTURES
+from tests.conftest import build_test_graph
 from tests.servers import Server
 
 pytestmark = pytest.mark.server
@@ -41,10 +39,7 @@ PER_TYPE = 6
 
 @pytest.fixture(scope="module")
 def test_build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("equivalence") / "build"
-    build(BuildOptions(out=out, hp_obo=FIXTURES / "hp-slice.obo", hpoa=FIXTURES / "mini.hpoa", store=True),
-          report=Report())
-    return out
+    return build_test_graph(tmp_path_factory.mktemp("equivalence") / "build", store=True)
 
 
 def _column(store: EmbeddedStore, query: str) -> list[str]:
