@@ -289,6 +289,25 @@ def test_a_word_that_says_a_finding_is_absent(recognizer):
     assert said("Afebrile seizures recurred.") == [("HP:0001945", "Afebrile", True), ("HP:0001250", "seizures", False)]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("It combines anal and renal anomalies.", {"HP:0004378", "HP:0000077"}),  # anal = anus
+    ("There was an opacity of the cornea.", {"HP:0007957"}),  # cornea is no plural of "corneum"
+    ("She has tonsillar hypertrophy.", {"HP:0030812"}),  # Enlarged tonsils
+    ("He had bursts of laughter.", {"HP:0000749"}),  # Paroxysmal bursts of laughter
+    ("He had paroxysms of laughter.", {"HP:0000749"}),
+    ("The child was deaf.", {HEARING_IMPAIRMENT}),
+    ("a short second finger", {"HP:0009536"}),  # Short 2nd finger
+    ("occult spina bifida", {"HP:0003298", "HP:0002414"}),  # Spina bifida occulta, nested Spina bifida
+])
+def test_table_words(recognizer, text, expected):
+    assert {hpo for hpo, _ in found(recognizer, text, nested=True)} == expected
+
+
+def test_a_latin_plural_is_no_adjective(recognizer):
+    # "pelvices" is the plural of pelvis, not "pelvic": no Pelvic kidney
+    assert "HP:0000125" not in {hpo for hpo, _ in found(recognizer, "Both renal pelvices were dilated.")}
+
+
 @pytest.mark.parametrize("text", [
     "The gene maps to the short arm of chromosome 1 (1p32).",
     "It lies on the long arm of the X chromosome.",

@@ -61,6 +61,31 @@ def test_inflections_and_adjectives_take_the_vocabulary_form(norm, inflected, ba
     assert norm.keys(inflected) == norm.keys(base)
 
 
+def test_latin_plurals_in_ices_take_their_singular():
+    norm = Normalizer(["Pelvis", "Pelvic", "Apex", "Cervix"], ())
+    assert norm.key("pelvices") == norm.key("pelvis") != norm.key("pelvic")  # not "Pelvic kidney"
+    assert norm.key("apices") == norm.key("apex") and norm.key("cervices") == norm.key("cervix")
+
+
+def test_a_plural_of_a_table_word_takes_the_table_word():
+    """"paroxysm" is no word of the HPO names (only "paroxysmal" is), but the equivalence table
+    makes it the key of "paroxysmal": its plural must reach it too ("paroxysms of laughter")."""
+    norm = Normalizer(["Paroxysmal", "Laughter"], ())
+    assert norm.key("paroxysms") == norm.key("paroxysm") == norm.key("paroxysmal")
+    assert norm.key("bursts") == norm.key("outbursts") == norm.key("paroxysmal")
+
+
+def test_a_word_that_is_both_singular_and_a_latin_plural_stays_itself():
+    """"cornea" looks like a plural of "corneum" (as in stratum corneum); the table keeps it."""
+    norm = Normalizer(["Cornea", "Corneum", "Corneal"], ())
+    assert norm.key("cornea") == norm.key("corneal") != norm.key("corneum")
+
+
+def test_spelled_ordinals_are_numbered_ordinals():
+    norm = Normalizer(["2nd", "5th", "Finger"], ())
+    assert norm.key("second") == norm.key("2nd") and norm.key("Fifth") == norm.key("5th")
+
+
 def test_adverbs_take_their_adjective_key(norm):
     wide = Normalizer([*VOCABULARY, "Developmental", "Development", "Ear", "Over"], NAMES)
     assert wide.key("developmentally") == wide.key("developmental")

@@ -188,7 +188,7 @@ class Normalizer:
             if len(stem) < (MIN_STEM if len(rule.suffix) <= 2 else 1):  # "oral" is not "or"; "feet" is "foot"
                 continue
             found = [stem + r for r in rule.replacements
-                     if stem + r != word and (stem + r in self._plain or stem + r in self._equivalents)]
+                     if stem + r != word and (stem + r in self._plain or stem + r in self._fixed)]
             if found:
                 return next((c for c in found if c in self._names), found[0])
         return word
