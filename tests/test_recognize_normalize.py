@@ -81,6 +81,15 @@ def test_a_word_that_is_both_singular_and_a_latin_plural_stays_itself():
     assert norm.key("cornea") == norm.key("corneal") != norm.key("corneum")
 
 
+def test_a_singular_meets_a_name_written_only_in_the_plural():
+    """HPO writes "Odontogenic keratocysts of the jaw" and never "keratocyst": the text's
+    singular still meets it inside a longer name, but a bare "fall" is no "Falls"."""
+    norm = Normalizer(["Keratocysts", "Jaw", "Falls"], ["Falls"])
+    assert norm.key("keratocyst") == norm.key("keratocysts")
+    assert norm.keys("fall")[0] != norm.keys("falls")[0]
+    assert norm.keys("jaw") == Normalizer(["Jaw"], ()).keys("jaw")  # a word of the names is left alone
+
+
 def test_spelled_ordinals_are_numbered_ordinals():
     norm = Normalizer(["2nd", "5th", "Finger"], ())
     assert norm.key("second") == norm.key("2nd") and norm.key("Fifth") == norm.key("5th")

@@ -163,6 +163,12 @@ class Normalizer:
         word = spell(lower)
         if not word.isalpha() or lower in FUNCTION_WORDS:
             return word, word
+        plural = self._plural_only(word)
+        if plural != word:  # inside longer names only: a bare "fall" is no "Falls"
+            return self._reduce(word)[0], self._reduce(plural)[1]
+        return self._reduce(word)
+
+    def _reduce(self, word: str) -> tuple[str, str]:
         equivalents = self._equivalents
         adjective = self._rewrite(word, "adverb")
         if len(adjective) >= MIN_GROUP_STEM and adjective not in FUNCTION_WORDS and adjective not in COMMON_WORDS:
@@ -177,6 +183,17 @@ class Normalizer:
         if full != word and (full in FUNCTION_WORDS or full in COMMON_WORDS):
             full = word  # "intoeing" must not become "into"
         return single, full
+
+    def _plural_only(self, word: str) -> str:
+        """A singular the HPO names only write in the plural ("keratocyst": "Odontogenic
+        keratocysts of the jaw") takes that plural's keys; the plural rules only reach a
+        singular that is itself a word of the names. Words of the names are left alone."""
+        if len(word) < MIN_STEM + 1 or word in self._plain or word in self._fixed:
+            return word
+        candidates = [word + "s", word + "es"]
+        if word.endswith("y"):
+            candidates.append(word[:-1] + "ies")
+        return next((c for c in candidates if c in self._plain), word)
 
     def _rewrite(self, word: str, step: str) -> str:
         if word in self._fixed:
