@@ -317,5 +317,12 @@ def test_chromosome_arms_are_no_limbs(recognizer, text):
     assert found(recognizer, text) == []
 
 
+def test_the_collecting_system_is_no_collecting(recognizer):
+    assert "HP:0030212" not in {hpo for hpo, _ in found(recognizer, "a duplex renal collecting system")}
+    assert found(recognizer, "He had a duplicated collecting system.") == \
+        [("HP:0000081", "duplicated collecting system")]
+    assert found(recognizer, "compulsive collecting") == [("HP:0030212", "collecting")]  # Collectionism
+
+
 def test_short_arms_of_a_patient_still_are(recognizer):
     assert [hpo for hpo, _ in found(recognizer, "She had short arms and short legs.")] == ["HP:0009824", "HP:0006385"]
