@@ -209,6 +209,22 @@ def test_comma_names_and_inverted_phrases(recognizer, text, expected):
     assert found(recognizer, text) == expected
 
 
+@pytest.mark.parametrize("text, hpo_id", [
+    # HPO labels as GARD symptom tables print them: the slash, colon and comma are the text's
+    # tokens, so the label must be matched with them
+    ("Aplasia/Hypoplasia of the thumb", "HP:0009601"),
+    ("Hemiplegia/hemiparesis", "HP:0004374"),
+    ("Increased CD4:CD8 ratio", "HP:0033221"),
+    ("High, narrow palate", "HP:0002705"),  # "narrow palate" is a name, "High" is not: no list
+    ("Small, conical teeth", "HP:0200141"),
+    ("Macrocephaly at birth", "HP:0004488"),  # "at birth" is read as "neonatal" in names too
+])
+def test_labels_with_punctuation_match_as_written(recognizer, text, hpo_id):
+    mentions = found(recognizer, text)
+    assert (hpo_id, text) in mentions
+    assert all(len(span) < len(text) for hpo, span in mentions if hpo != hpo_id)  # the label spans it all
+
+
 def test_a_comma_between_two_names_is_a_list_not_an_inversion(recognizer):
     """HPO has "Cleft lip, cleft palate" (a narrow synonym of Orofacial cleft): a text writing
     "cleft palate, cleft lip" lists two findings."""

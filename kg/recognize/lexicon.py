@@ -95,6 +95,9 @@ FEATURES: dict[str, str] = {
     "inverted-phrases": "a problem-list inversion may have a name of up to three words before the comma "
                         "(\"mental retardation, profound\"), not only one word",
     "severity-ranges": "a range of severities before a name gives both (\"mild to moderate hearing loss\")",
+    "slash-names": "a name with a slash or a colon is also matched as written, the mark included "
+                   "(\"Aplasia/Hypoplasia of the thumb\", \"Increased CD4:CD8 ratio\"): the text's mark is a "
+                   "token, which the plain keys drop",
 }
 
 
@@ -154,11 +157,13 @@ class Index:
 
 
 HYPHENS = frozenset({"-", "\u2010", "\u2011"})
+NAME_MARKS = "/:"  # punctuation a name keeps as a token with "slash-names"
 
 
-def name_words(name: str, joinable: frozenset[str] = frozenset()) -> list[str]:
-    """The words of a name that get keys, as written: punctuation, articles and possessive
-    's dropped; "Pre-auricular" becomes one word when "preauricular" is in ``joinable``."""
+def name_words(name: str, joinable: frozenset[str] = frozenset(), keep: str = "") -> list[str]:
+    """The words of a name that get keys, as written: punctuation (but the characters in
+    ``keep``), articles and possessive 's dropped; "Pre-auricular" becomes one word when
+    "preauricular" is in ``joinable``."""
     out: list[str] = []
     tokens = raw_tokens(name)
     skip_next = after_apostrophe = False
@@ -179,8 +184,20 @@ def name_words(name: str, joinable: frozenset[str] = frozenset()) -> list[str]:
             after_apostrophe = False
             continue
         after_apostrophe = False
-        if raw[0].isalnum():
+        if raw[0].isalnum() or raw in keep and out and k + 1 < len(tokens):
             out.append(raw)
+    return out
+
+
+def read_at_birth(words: list[str]) -> list[str]:
+    """A name's "at birth" as the text's is read (feature "at-birth"): "neonatal", in its
+    place ("Macrocephaly at birth" is keyed "macrocephaly neonatal", like the text)."""
+    out: list[str] = []
+    for word in words:
+        if word.lower() == "birth" and out and out[-1].lower() == "at":
+            out[-1] = "neonatal"
+        else:
+            out.append(word)
     return out
 
 
@@ -280,6 +297,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
                             adverbs=options.has("adverbs"))
     absent, absence = normalizer.key("absent"), normalizer.key("absence")
     comma_names = options.has("comma-names")
+    at_birth = options.has("at-birth")
+    slash_names = options.has("slash-names")
     variant_forms = options.has("singular-names")
     bag_forms: dict[frozenset[str], list[tuple[str, int, int]]] = defaultdict(list)
     #: names with a comma: their variants are added once every name is known
@@ -292,6 +311,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
     singles: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for term, text, priority in names:
         words = name_words(text, joinable)
+        if at_birth:
+            words = read_at_birth(words)
         pairs = [normalizer.keys(w) for w in words]
         keys = [full for _, full in pairs]
         if not keys or not _worth_indexing(keys, options):
@@ -313,6 +334,11 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
             if k < len(written_variants) and len(written_variants[k]) == len(variant):
                 form = " ".join(written_variants[k])
             sequences[" ".join(variant)].append((priority + INVERTED, t, form))
+        if slash_names and ("/" in text or ":" in text):
+            slashed = [normalizer.keys(w)[1] if w not in NAME_MARKS else w
+                       for w in name_words(text, joinable, keep=NAME_MARKS)]
+            if slashed != keys:
+                sequences[" ".join(slashed)].append((priority, t, ""))
         if comma_names and "," in text:
             parts = comma_parts(normalizer, text, joinable)
             if parts is not None:
@@ -326,7 +352,9 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
                     priority + BAG_PRIORITY))
     for head_pairs, tail_pairs, priority, t in commas:
         tail = [full for _, full in tail_pairs]
-        if " ".join(tail) in sequences or len(tail) == 1 and tail_pairs[0][0] in singles:
+        head = [full for _, full in head_pairs]
+        if (" ".join(tail) in sequences or len(tail) == 1 and tail_pairs[0][0] in singles) and \
+                (" ".join(head) in sequences or len(head) == 1 and head_pairs[0][0] in singles):
             continue  # "Cleft lip, cleft palate" written so in a text is a list of two findings
         for variant, extra in comma_variants([full for _, full in head_pairs], tail):
             sequences[" ".join(variant)].append((priority + extra, t, ""))
