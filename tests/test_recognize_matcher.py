@@ -225,6 +225,26 @@ def test_labels_with_punctuation_match_as_written(recognizer, text, hpo_id):
     assert all(len(span) < len(text) for hpo, span in mentions if hpo != hpo_id)  # the label spans it all
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("severe, progressive hearing loss", {"HP:0012714", "HP:0001730"}),  # severe and progressive
+    ("small, low-set ears", {"HP:0008551", "HP:0000369"}),  # Microtia, Low-set ears
+    ("long, thin fingers", {"HP:0100807", "HP:0001238"}),  # Long fingers, Slender finger
+])
+def test_two_adjectives_with_a_comma_share_the_head(recognizer, text, expected):
+    mentions = found(recognizer, text)
+    assert {hpo for hpo, span in mentions if span == text} == expected
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("seizures, hypotonia and ataxia", None),  # a list of findings: each its own mention
+    ("a positive family history for this disorder, bifid ribs", "HP:0000772"),  # no "abnormal ribs"
+])
+def test_a_comma_list_of_findings_shares_nothing(recognizer, text, absent):
+    mentions = found(recognizer, text)
+    assert all("," not in span for _, span in mentions)
+    assert absent not in {hpo for hpo, _ in mentions}
+
+
 def test_a_comma_between_two_names_is_a_list_not_an_inversion(recognizer):
     """HPO has "Cleft lip, cleft palate" (a narrow synonym of Orofacial cleft): a text writing
     "cleft palate, cleft lip" lists two findings."""

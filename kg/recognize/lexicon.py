@@ -95,6 +95,8 @@ FEATURES: dict[str, str] = {
     "inverted-phrases": "a problem-list inversion may have a name of up to three words before the comma "
                         "(\"mental retardation, profound\"), not only one word",
     "severity-ranges": "a range of severities before a name gives both (\"mild to moderate hearing loss\")",
+    "comma-adjectives": "two words before a head with a comma between them share it (\"cup-shaped, anteverted "
+                        "pinnae\"), when both make names",
     "slash-names": "a name with a slash or a colon is also matched as written, the mark included "
                    "(\"Aplasia/Hypoplasia of the thumb\", \"Increased CD4:CD8 ratio\"): the text's mark is a "
                    "token, which the plain keys drop",

@@ -127,6 +127,8 @@ class Matcher:
         self._joined: dict[tuple[str, str], tuple[str, str]] = {}
         self._glued_names = index.options.has("glued-names")
         self._slash = index.options.has("slash")
+        self._comma_adjectives = index.options.has("comma-adjectives")
+        self._abnormal = index.normalizer.key("abnormal")
         self._abbreviations = index.options.has("abbreviation-definitions")
         self._crossing = index.options.has("crossing")
         self._both_sides = index.options.has("shared-both-sides")
@@ -282,6 +284,8 @@ class Matcher:
             out.extend(self._inverted(toks))
         if "and" in keys or "or" in keys or "nor" in keys or self._slash and "/" in keys:
             out.extend(self._coordinated(keys, toks))
+        if self._comma_adjectives and "," in keys:
+            out.extend(self._comma_coordinated(keys, toks))
         if self._severities and "to" in keys:
             out.extend(self._ranges(toks))
         return out
@@ -508,6 +512,32 @@ class Matcher:
                     head_word = keys[first - 2]
                     hits = [(i, lookup([head_word, "of", keys[i]])) for i in items]
                     self._add_coordinated(out, hits, first - 2, None, HEAD_BEFORE)
+        return out
+
+    def _comma_coordinated(self, keys: list[str], toks: Tokens) -> list[Span]:
+        """Two words before a head, with a comma and no "and": "A, B H" -> A H, B H ("cup-shaped,
+        anteverted pinnae", "severe, progressive hearing loss"), when both make names (of two
+        terms): a list of findings ("seizures, hypotonia") makes none. A word for "abnormal"
+        before the comma ends a list item ("this disorder, bifid ribs") and shares nothing."""
+        out: list[Span] = []
+        lookup, known = self._lookup, self.known
+        n = len(keys)
+        for k in [k for k, key in enumerate(keys) if key == "," and 0 < k < n - 2]:
+            a, b = k - 1, k + 1
+            if keys[a] not in known or keys[b] not in known or keys[a] in FUNCTION_WORDS \
+                    or keys[b] in FUNCTION_WORDS or a >= 1 and keys[a - 1] in COORDINATORS \
+                    or keys[a] == self._abnormal:  # "this disorder, bifid ribs": a list, no "abnormal ribs"
+                continue
+            for tail in (1, 2):
+                head = keys[b + 1:b + 1 + tail]
+                if len(head) < tail or any(h not in known for h in head) or head[-1] in FUNCTION_WORDS \
+                        or "," in head:
+                    break
+                if " ".join(keys[a:b + 1 + tail]) in self.sequences:
+                    continue  # a name written with its comma ("High, narrow palate") is that name
+                after = list(range(b + 1, b + 1 + tail))
+                hits = [(i, lookup([keys[i], *head], toks, [i, *after])) for i in (a, b)]
+                self._add_coordinated(out, hits, None, b + tail, HEAD_AFTER)
         return out
 
     @staticmethod
