@@ -225,6 +225,15 @@ def test_labels_with_punctuation_match_as_written(recognizer, text, hpo_id):
     assert all(len(span) < len(text) for hpo, span in mentions if hpo != hpo_id)  # the label spans it all
 
 
+def test_a_name_written_with_its_comma_ends_the_clause(recognizer):
+    """"mental retardation, profound" is an HPO synonym; followed by more words, "profound"
+    begins the next finding of the list."""
+    listed = found(recognizer, "mental retardation, profound speech impairment, and ataxia")
+    assert "HP:0002187" not in {hpo for hpo, _ in listed}  # Intellectual disability, profound
+    assert ("HP:0002187", "mental retardation, profound") in found(recognizer, "mental retardation, profound.")
+    assert ("HP:0002705", "High, narrow palate") in found(recognizer, "High, narrow palate and cleft lip")
+
+
 @pytest.mark.parametrize("text, expected", [
     ("severe, progressive hearing loss", {"HP:0012714", "HP:0001730"}),  # severe and progressive
     ("small, low-set ears", {"HP:0008551", "HP:0000369"}),  # Microtia, Low-set ears

@@ -325,6 +325,10 @@ class Matcher:
             acc, j = bigrams[i], i + 1
             while True:
                 hit = sequences.get(acc)
+                if hit is not None and " , " in acc and j + 1 < n and keys[j + 1][:1].isalnum() \
+                        and keys[j + 1] not in FUNCTION_WORDS and keys[j + 1] not in COORDINATORS:
+                    hit = None  # a name written with its comma ends the clause: "mental retardation,
+                    #             profound speech impairment" lists two findings
                 if hit is not None:
                     if at is None:
                         if acc in alternatives:
