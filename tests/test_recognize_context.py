@@ -180,6 +180,22 @@ def test_sentence_boundaries():
     assert sentences("") == [] and sentences("   ") == []
 
 
+def test_citation_marks_and_table_lines_end_sentences(recognizer):
+    """Web pages cite after the full stop ("diseases.[3] Most ...") and print tables as short
+    lines: neither a family context nor a negation may run on into the next sentence or cell.
+    A wrapped sentence still reads as one."""
+    text = "Some have relatives with autoimmune diseases.[3][5] Most autoimmune diseases are common."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "Some have relatives with autoimmune diseases.[3][5]", "Most autoimmune diseases are common."]
+    assert [m.context.value for m in recognizer.annotate(text)] == ["family", "patient"]
+    table = "Percent of people who have these symptoms is not available through HPO\nAutosomal dominant inheritance\n"
+    assert [m.negated for m in recognizer.annotate(table)] == [False]
+    wrapped = ("On examination in the emergency department the patient was not\n"
+               "febrile, and she had no rash or lymphadenopathy on her first\nAdmission to the ward.\n")
+    assert len(sentences(wrapped)) == 1
+    assert [m.negated for m in recognizer.annotate(wrapped)] == [True, True, True]
+
+
 def test_rule_table_errors_name_the_rule():
     with pytest.raises(KgError, match="rule 2"):
         parse_rules([("no", "negation", "forward"), ("never", "negotiation", "forward")])

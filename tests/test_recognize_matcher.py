@@ -362,6 +362,11 @@ def test_chromosome_arms_are_no_limbs(recognizer, text):
     assert found(recognizer, text) == []
 
 
+def test_a_database_name_is_no_finding(recognizer):
+    assert found(recognizer, "See Online Mendelian Inheritance in Man (OMIM).") == []
+    assert found(recognizer, "Mendelian inheritance was shown.") == [("HP:0034345", "Mendelian inheritance")]
+
+
 def test_the_collecting_system_is_no_collecting(recognizer):
     assert "HP:0030212" not in {hpo for hpo, _ in found(recognizer, "a duplex renal collecting system")}
     assert found(recognizer, "He had a duplicated collecting system.") == \

@@ -29,14 +29,18 @@ from kg.errors import KgError
 from kg.recognize.normalize import read_table
 
 WORD_RE = re.compile(r"[^\W_]+|[^\w\s]|_")
+MAX_HEADING = 40  # characters: a line this short, then a capitalised line, is a heading
 _SENTENCE_END = re.compile(
     r"(?=[.!?\n])(?:"  # (a first-character test that lets the regex engine skip ahead fast)
-    r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"  # . ! ? then a capital, digit or bracket
+    r"[.!?]+[\"')\]]*(?:\[\d+(?:[-\u2013,]\s?\d+)*\])*\s+(?=[\"'(\[]?[A-Z0-9])"  # . ! ? (then
+    # citation marks: "diseases.[3][5]") then a capital, digit or bracket
     r"|\n\s*\n"  # a blank line
     r"|(?<=[.!?:])[ \t]*\n"  # a line that ends a sentence or a heading with a colon
     r"|\n(?=[ \t]*[-*\u2022])"  # a list bullet
-    r"|(?P<heading>\n)(?=[ \t]*[A-Z][a-z]))")  # after a short line (a heading), checked in code
-MAX_HEADING = 40  # characters: a line this short, then a capitalised line, is a heading
+    r"|\n(?=[ \t]*[A-Z][^\n]{0,%d}[^.!?,;:\n][ \t]*(?:\n|\Z))"  # before a short capitalised line
+    # that ends no sentence: a list item or table cell ("... is not available through HPO" /
+    # "Autosomal dominant inheritance"), never a wrapped sentence's last line, which ends in "."
+    r"|(?P<heading>\n)(?=[ \t]*[A-Z][a-z]))" % MAX_HEADING)  # after a short line (a heading), checked in code
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "dr", "fig", "figs", "al", "vs", "approx", "ca", "cf", "mr", "mrs",
                             "ms", "prof", "no", "st", "resp", "etc", "incl", "sp", "spp", "jr", "sr", "mt"})
 
