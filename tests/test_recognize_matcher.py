@@ -59,7 +59,8 @@ def test_overlaps_resolve_the_same_way_every_time(recognizer):
 @pytest.mark.parametrize("text, hpo_id", [
     ("Anaemia, iron deficiency.", IRON_DEFICIENCY_ANEMIA),  # problem-list inversion
     ("hypoplasia of both kidneys", RENAL_HYPOPLASIA),  # "X of Y" and "Y X"
-    ("the kidneys were hypoplastic", None),  # a verb phrase is not a name
+    ("the kidneys had hypoplastic cortices", None),  # a verb phrase is not a name
+    ("the kidneys were hypoplastic", RENAL_HYPOPLASIA),  # but "to be" says the quality (feature predicates)
     ("hypoplastic kidneys", RENAL_HYPOPLASIA),
     ("coughing up blood", HEMOPTYSIS),  # layperson synonym
     ("absence of speech", ABSENT_SPEECH),
@@ -360,6 +361,19 @@ def test_a_latin_plural_is_no_adjective(recognizer):
 ])
 def test_chromosome_arms_are_no_limbs(recognizer, text):
     assert found(recognizer, text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Serum creatine kinase was elevated.", [("HP:0003236", "Serum creatine kinase was elevated")]),
+    ("The liver was markedly enlarged.", [("HP:0002240", "liver was markedly enlarged")]),  # Hepatomegaly
+    ("Speech was absent.", [("HP:0001344", "Speech was absent")]),  # Absent speech, not a negated speech
+    ("Hearing was normal.", []),
+    ("The liver was not enlarged.", []),  # never a positive finding; "not" ends the reading
+    ("CK was elevated serum levels", []),  # the quality qualifies what follows
+])
+def test_a_quality_said_after_what_it_qualifies(recognizer, text, expected):
+    assert found(recognizer, text) == expected
+    assert not any(m.negated for m in recognizer.annotate(text))
 
 
 def test_a_database_name_is_no_finding(recognizer):

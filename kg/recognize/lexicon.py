@@ -97,6 +97,8 @@ FEATURES: dict[str, str] = {
     "severity-ranges": "a range of severities before a name gives both (\"mild to moderate hearing loss\")",
     "comma-adjectives": "two words before a head with a comma between them share it (\"cup-shaped, anteverted "
                         "pinnae\"), when both make names",
+    "predicates": "a quantity said after what it qualifies names the finding (\"serum creatine kinase was "
+                  "elevated\", \"platelets were low\")",
     "slash-names": "a name with a slash or a colon is also matched as written, the mark included "
                    "(\"Aplasia/Hypoplasia of the thumb\", \"Increased CD4:CD8 ratio\"): the text's mark is a "
                    "token, which the plain keys drop",

@@ -128,6 +128,12 @@ class Matcher:
         self._glued_names = index.options.has("glued-names")
         self._slash = index.options.has("slash")
         self._comma_adjectives = index.options.has("comma-adjectives")
+        self._predicates = index.options.has("predicates")
+        key = index.normalizer.key
+        self._copulas = frozenset(key(w) for w in ("was", "were", "is", "are", "remained", "became"))
+        self._degree_adverbs = frozenset(key(w) for w in (
+            "markedly", "mildly", "moderately", "severely", "slightly", "significantly", "very", "persistently",
+            "also", "still"))
         self._abnormal = index.normalizer.key("abnormal")
         self._abbreviations = index.options.has("abbreviation-definitions")
         self._crossing = index.options.has("crossing")
@@ -288,6 +294,34 @@ class Matcher:
             out.extend(self._comma_coordinated(keys, toks))
         if self._severities and "to" in keys:
             out.extend(self._ranges(toks))
+        if self._predicates and not self._copulas.isdisjoint(keys):
+            out.extend(self._predicated(keys, toks))
+        return out
+
+    def _predicated(self, keys: list[str], toks: Tokens) -> list[Span]:
+        """A quality said after the thing it qualifies: "serum creatine kinase was elevated",
+        "the liver was enlarged", "speech was absent" -> the name "elevated serum creatine
+        kinase" ("enlarged liver", "absent speech") over the whole phrase. The words before the verb (up to four, the longest that makes a name)
+        must not be a name already followed by more ("the liver was enlarged")."""
+        out: list[Span] = []
+        lookup, known, n = self._lookup, self.known, len(keys)
+        for c in [c for c, key in enumerate(keys) if key in self._copulas and c >= 1]:
+            q = c + 1
+            if q < n and keys[q] in self._degree_adverbs:
+                q += 1
+            if q >= n or not keys[q][:1].isalpha() or keys[q] not in known or keys[q] in FUNCTION_WORDS:
+                continue
+            if q + 1 < n and keys[q + 1][:1].isalpha() and keys[q + 1] not in FUNCTION_WORDS \
+                    and keys[q + 1] not in COORDINATORS:
+                continue  # "was elevated serum ..." qualifies what follows, not what came before
+            for start in range(max(0, c - 4), c):
+                subject = keys[start:c]
+                if any(k not in known or k in FUNCTION_WORDS for k in subject):
+                    continue
+                hit = lookup([keys[q], *subject], toks, [q, *range(start, c)])
+                if hit is not None:
+                    out.append(Span(start, q, hit[0], hit[1] + INVERTED))
+                    break
         return out
 
     def _ranges(self, toks: Tokens) -> list[Span]:
