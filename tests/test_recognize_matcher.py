@@ -376,6 +376,12 @@ def test_a_quality_said_after_what_it_qualifies(recognizer, text, expected):
     assert not any(m.negated for m in recognizer.annotate(text))
 
 
+def test_onset_inside_a_name_is_passed_over(recognizer):
+    assert ("HP:0005484", "postnatal-onset microcephaly") in found(recognizer, "postnatal-onset microcephaly")
+    assert ("HP:0001118", "juvenile-onset cataract") in found(recognizer, "a juvenile-onset cataract")
+    assert found(recognizer, "Adult onset") == [("HP:0003581", "Adult onset")]  # at a name's edge it counts
+
+
 def test_a_database_name_is_no_finding(recognizer):
     assert found(recognizer, "See Online Mendelian Inheritance in Man (OMIM).") == []
     assert found(recognizer, "Mendelian inheritance was shown.") == [("HP:0034345", "Mendelian inheritance")]
