@@ -498,24 +498,34 @@ class Matcher:
                 hit = self.bags.get(content)
         return hit
 
-    def _conjuncts(self, keys: list[str], k: int) -> list[int]:
-        """Positions of the one-word conjuncts around the coordinator ``keys[k]``: the word
-        after it, the word before it (past a serial comma) and earlier words each followed by
-        a comma ("A, B, and C" / "A, B and C")."""
+    def _conjuncts(self, keys: list[str], k: int, toks: Tokens | None = None) -> list[tuple[int, int]]:
+        """Token ranges ``(first, last)`` of the conjuncts around the coordinator ``keys[k]``:
+        the word after it, the word before it (past a serial comma) and earlier words each
+        followed by a comma ("A, B, and C" / "A, B and C"). A conjunct is one word, or two
+        joined by a hyphen ("myoclonic and tonic-clonic seizures": tonic-clonic is one)."""
         known = self.known
+
+        def linked(a: int) -> bool:  # keys[a] and keys[a + 1] are written "a-b"
+            return toks is not None and a + 1 < len(keys) and toks.text[toks.ends[a]:toks.starts[a + 1]] in HYPHENS \
+                and keys[a + 1] in known and keys[a + 1] not in FUNCTION_WORDS
+
+        def ending_at(b: int) -> tuple[int, int]:
+            return (b - 1, b) if b >= 1 and keys[b - 1] in known and keys[b - 1] not in FUNCTION_WORDS \
+                and linked(b - 1) else (b, b)
+
         before = k - 2 if keys[k - 1] == "," else k - 1
         if before < 0 or keys[k + 1] not in known or keys[before] not in known \
                 or keys[before] in FUNCTION_WORDS:
             return []
-        items = [before, k + 1]
-        at = before - 1
+        items = [ending_at(before), (k + 1, k + 2) if linked(k + 1) else (k + 1, k + 1)]
+        at = items[0][0] - 1
         while at >= 1 and keys[at] == "," and keys[at - 1] in known and keys[at - 1] not in FUNCTION_WORDS:
-            items.insert(0, at - 1)
-            at -= 2
+            items.insert(0, ending_at(at - 1))
+            at = items[0][0] - 1
         return items
 
     def _coordinated(self, keys: list[str], toks: Tokens | None = None) -> list[Span]:
-        """Shared heads and modifiers over a list of one-word conjuncts:
+        """Shared heads and modifiers over a list of one-word (or hyphenated) conjuncts:
         "A, B or C H" -> A H, B H, C H ("aplastic or hypoplastic nails");
         "H A and B" -> H A, H B ("cleft lip and palate");
         "H of A, B and C" -> H of A, H of B, H of C;
@@ -525,10 +535,10 @@ class Matcher:
         n = len(keys)
         coordinators = self._coordinators
         for k in [k for k, key in enumerate(keys) if key in coordinators and 0 < k < n - 1]:
-            items = self._conjuncts(keys, k)
+            items = self._conjuncts(keys, k, toks)
             if not items:
                 continue
-            first, last = items[0], items[-1]
+            first, last = items[0][0], items[-1][1]
             modifier = keys[first - 1] if first >= 1 and keys[first - 1] in known \
                 and keys[first - 1] not in FUNCTION_WORDS else None
             for tail in (1, 2):  # a head shared after the list: one or two words
@@ -536,19 +546,20 @@ class Matcher:
                 if len(head) < tail or any(h not in known for h in head) or head[-1] in FUNCTION_WORDS:
                     break  # (a head never ends in "and" or "of")
                 after = list(range(last + 1, last + 1 + tail))
-                hits = [(i, lookup([keys[i], *head], toks, [i, *after])) for i in items]
+                hits = [(i, lookup([*keys[i[0]:i[1] + 1], *head], toks, [*range(i[0], i[1] + 1), *after]))
+                        for i in items]
                 self._add_coordinated(out, hits, None, last + tail, HEAD_AFTER)
                 if modifier is not None and self._both_sides:  # and a modifier shared before it
-                    hits = [(i, lookup([modifier, keys[i], *head])) for i in items]
+                    hits = [(i, lookup([modifier, *keys[i[0]:i[1] + 1], *head])) for i in items]
                     self._add_coordinated(out, hits, first - 1, last + tail, HEAD_AFTER)
             if first >= 1:  # a head shared before the list
                 before = keys[first - 1]
                 if before in known and before not in FUNCTION_WORDS:
-                    hits = [(i, lookup([before, keys[i]])) for i in items]
+                    hits = [(i, lookup([before, *keys[i[0]:i[1] + 1]])) for i in items]
                     self._add_coordinated(out, hits, first - 1, None, HEAD_BEFORE)
                 elif before == "of" and first >= 2 and keys[first - 2] in known:
                     head_word = keys[first - 2]
-                    hits = [(i, lookup([head_word, "of", keys[i]])) for i in items]
+                    hits = [(i, lookup([head_word, "of", *keys[i[0]:i[1] + 1]])) for i in items]
                     self._add_coordinated(out, hits, first - 2, None, HEAD_BEFORE)
         return out
 
@@ -584,12 +595,12 @@ class Matcher:
         """One span for the conjuncts that make names (two at least, two terms at least); it
         runs from the first such conjunct (or the shared head) to the shared head (or the last
         such conjunct), so a list item that makes no name is not swallowed."""
-        found = [(i, h) for i, h in hits if h is not None]
+        found = [((i, i) if isinstance(i, int) else i, h) for i, h in hits if h is not None]
         terms = list(dict.fromkeys(h[0] for _, h in found))
         if len(found) < 2 or len(terms) < 2:
             return
-        first = found[0][0] if first is None else first
-        last = found[-1][0] if last is None else last
+        first = found[0][0][0] if first is None else first
+        last = found[-1][0][1] if last is None else last
         out.append(Span(first, last, terms[0], max(h[1] for _, h in found), tuple(terms[1:]), shared))
 
     def ancestors(self, term: int) -> frozenset[int]:
