@@ -382,6 +382,12 @@ def test_onset_inside_a_name_is_passed_over(recognizer):
     assert found(recognizer, "Adult onset") == [("HP:0003581", "Adult onset")]  # at a name's edge it counts
 
 
+def test_a_name_does_not_end_inside_a_range(recognizer):
+    assert "HP:0004601" not in {h for h, _ in found(recognizer, "occult spina bifida at L5-S4")}
+    assert ("HP:0004601", "spina bifida occulta at L5") in found(recognizer, "spina bifida occulta at L5.")
+    assert ("HP:0004691", "syndactyly of toes 2-3") in found(recognizer, "syndactyly of toes 2-3")
+
+
 def test_a_database_name_is_no_finding(recognizer):
     assert found(recognizer, "See Online Mendelian Inheritance in Man (OMIM).") == []
     assert found(recognizer, "Mendelian inheritance was shown.") == [("HP:0034345", "Mendelian inheritance")]

@@ -711,8 +711,23 @@ class Matcher:
                 spans = changed
         if self._not_findings is not None and spans:
             spans = self._drop_not_findings(toks, spans)
+        if spans and "-" in text:
+            spans = self._drop_cut_ranges(toks, spans)
         chosen, nested = self.select(toks, spans)
         return toks, chosen, nested
+
+    @staticmethod
+    def _drop_cut_ranges(toks: Tokens, spans: list[Span]) -> list[Span]:
+        """Candidates that end inside a range such as "L5-S4" or "C2-C3": the name's level
+        ("Spina bifida occulta at L5") is only where the range starts, so it is no match."""
+        text, ends, n = toks.text, toks.ends, len(toks.text)
+
+        def cut(span: Span) -> bool:
+            end = ends[span.last]
+            return end + 1 < n and text[end] == "-" and text[end + 1].isalnum() \
+                and any(c.isdigit() for c in text[toks.starts[span.last]:end])
+
+        return [s for s in spans if not cut(s)]
 
     def _drop_not_findings(self, toks: Tokens, spans: list[Span]) -> list[Span]:
         """Candidates inside a phrase that only looks like a finding ("short arm of chromosome 1")."""
