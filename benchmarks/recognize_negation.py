@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO))
 
 from kg.ontology import Ontology
 
-SETS = ("negation.tsv", "negation_heldout1.tsv", "negation_heldout2.tsv", "negation_heldout3.tsv", "comparison.tsv")
+SETS = ("negation.tsv", "negation_heldout1.tsv", "negation_heldout2.tsv", "negation_heldout3.tsv", "negation_heldout4.tsv",
+        "comparison.tsv")
 FIXTURES = REPO / "tests" / "fixtures" / "recognize"
 
 #: (hpo_id, negated, context) per mention

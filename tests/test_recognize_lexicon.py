@@ -100,6 +100,8 @@ def test_name_variants():
     assert inverted(["kidney", "hypoplasia"]) == ["hypoplasia", "of", "kidney"]
     assert inverted(["a", "b", "c"]) is None
     assert ["absence", "of", "speech"] in variants(["absent", "speech"], "absent", "absence")
+    assert ["impaired", "hearing"] in variants(["hearing", "impairment"], "absent", "absence", "impairment", "impaired")
+    assert variants(["hearing", "impairment"], "absent", "absence") == [["impairment", "of", "hearing"]]
     assert name_words("Pre-auricular pit", frozenset({"preauricular"})) == ["Preauricular", "pit"]
     assert name_words("Crohn's disease of the ileum") == ["Crohn", "disease", "of", "ileum"]
     assert name_words("Type A1 brachydactyly") == ["Type", "A1", "brachydactyly"]

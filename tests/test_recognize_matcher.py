@@ -368,12 +368,23 @@ def test_chromosome_arms_are_no_limbs(recognizer, text):
     ("The liver was markedly enlarged.", [("HP:0002240", "liver was markedly enlarged")]),  # Hepatomegaly
     ("Speech was absent.", [("HP:0001344", "Speech was absent")]),  # Absent speech, not a negated speech
     ("Hearing was normal.", []),
-    ("The liver was not enlarged.", []),  # never a positive finding; "not" ends the reading
+    ("The liver was markedly enlarged but not tender.", [("HP:0002240", "liver was markedly enlarged")]),
     ("CK was elevated serum levels", []),  # the quality qualifies what follows
 ])
 def test_a_quality_said_after_what_it_qualifies(recognizer, text, expected):
     assert found(recognizer, text) == expected
     assert not any(m.negated for m in recognizer.annotate(text))
+
+
+def test_a_quality_denied_after_the_verb_is_an_excluded_finding(recognizer):
+    def said(text):
+        return [(m.hpo_id, m.text, m.negated) for m in recognizer.annotate(text)]
+
+    assert said("The liver was not enlarged.") == [("HP:0002240", "liver was not enlarged", True)]
+    assert said("Creatine kinase was never elevated, but ferritin was raised.") == [
+        ("HP:0003236", "Creatine kinase was never elevated", True),
+        ("HP:0003281", "ferritin was raised", False)]
+    assert said("Speech was not absent.") == [("HP:0001344", "Speech was not absent", True)]
 
 
 def test_onset_inside_a_name_is_passed_over(recognizer):

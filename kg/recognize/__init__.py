@@ -104,7 +104,8 @@ class Recognizer:
             sentence = text[s_start:s_end]
             for (a, e, term), verdict in zip(here, assessed):
                 hpo_id, label = terms[term]
-                negated = verdict.negated != ((a, e) in toks.absent)  # "afebrile"; "not afebrile"
+                negated = verdict.negated != ((a, e) in toks.absent) \
+                    or (a, e) in toks.denied  # "afebrile"; "not afebrile"; "the liver was not enlarged"
                 mentions.append(Mention(hpo_id, label, text[a:e], a, e, negated, verdict.context,
                                         sentence, s_start))
         for a, e, term in found[k:]:  # cannot happen (sentences cover every token); kept safe

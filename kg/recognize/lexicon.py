@@ -223,15 +223,20 @@ def inverted(keys: list[str]) -> list[str] | None:
     return None
 
 
-def variants(keys: list[str], absent: str, absence: str) -> list[list[str]]:
-    """Other word orders a name is written in: "X of Y" <-> "Y X" (``inverted``), and
-    "Absent X" -> "absence of X" ("absence of speech" is the finding "Absent speech")."""
+def variants(keys: list[str], absent: str, absence: str, impairment: str = "", impaired: str = ""
+             ) -> list[list[str]]:
+    """Other word orders a name is written in: "X of Y" <-> "Y X" (``inverted``),
+    "Absent X" -> "absence of X" ("absence of speech" is the finding "Absent speech"), and
+    "X impairment" -> "impaired X" ("impaired hearing", "hearing was impaired": Hearing
+    impairment; "impaired" is a word for "decreased", "impairment" is not)."""
     out = []
     flipped = inverted(keys)
     if flipped:
         out.append(flipped)
     if len(keys) >= 2 and keys[0] == absent and keys[1] != "of":
         out.append([absence, "of", *keys[1:]])
+    if impairment and len(keys) >= 2 and keys[-1] == impairment and "of" not in keys:
+        out.append([impaired, *keys[:-1]])
     return out
 
 
@@ -300,6 +305,7 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
     normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()), options.tables,
                             adverbs=options.has("adverbs"))
     absent, absence = normalizer.key("absent"), normalizer.key("absence")
+    impairment, impaired = normalizer.key("impairment"), normalizer.key("impaired")
     comma_names = options.has("comma-names")
     at_birth = options.has("at-birth")
     slash_names = options.has("slash-names")
@@ -332,8 +338,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         sequences[" ".join(keys)].append((priority, t, written))
         # a variant's words as written, reordered the same way ("Kidney malformation" is written
         # "malformation of kidney" in that order), so the text can still say which name it wrote
-        written_variants = variants(spelled, "absent", "absence") if variant_forms else []
-        for k, variant in enumerate(variants(keys, absent, absence)):
+        written_variants = variants(spelled, "absent", "absence", "impairment", "impaired") if variant_forms else []
+        for k, variant in enumerate(variants(keys, absent, absence, impairment, impaired)):
             form = ""
             if k < len(written_variants) and len(written_variants[k]) == len(variant):
                 form = " ".join(written_variants[k])

@@ -72,7 +72,7 @@ class Tokens:
     """One text cut into tokens: the raw layer (every word and symbol, with offsets) that the
     context rules read, and the matching layer (keys of the tokens that take part in names)."""
 
-    __slots__ = ("_lows", "absent", "ends", "keys", "raws", "singles", "spans", "starts", "text")
+    __slots__ = ("_lows", "absent", "denied", "ends", "keys", "raws", "singles", "spans", "starts", "text")
 
     def __init__(self, text: str, raws: list[str], spans: list[tuple[int, int]], keys: list[str],
                  singles: list[str], starts: list[int], ends: list[int]) -> None:
@@ -81,6 +81,9 @@ class Tokens:
         self._lows: list[str] | None = None
         #: (start, end) of the words that name a finding as absent ("afebrile": ``data/absent.tsv``)
         self.absent: frozenset[tuple[int, int]] = frozenset()
+        #: (start, end) of mentions whose own words deny them ("the liver was not enlarged"):
+        #: excluded whatever the sentence around them says
+        self.denied: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def lows(self) -> list[str]:
@@ -131,6 +134,11 @@ class Matcher:
         self._predicates = index.options.has("predicates")
         key = index.normalizer.key
         self._copulas = frozenset(key(w) for w in ("was", "were", "is", "are", "remained", "became"))
+        self._predicate_negators = frozenset(key(w) for w in ("not", "never"))
+        self._clause_words = frozenset(key(w) for w in (
+            "but", "while", "whereas", "although", "though", "which", "that", "as", "when", "since", "because",
+            "was", "were", "is", "are", "during", "after", "before", "until", "throughout", "despite", "without",
+            "following", "over", "under"))
         self._degree_adverbs = frozenset(key(w) for w in (
             "markedly", "mildly", "moderately", "severely", "slightly", "significantly", "very", "persistently",
             "also", "still"))
@@ -301,18 +309,25 @@ class Matcher:
     def _predicated(self, keys: list[str], toks: Tokens) -> list[Span]:
         """A quality said after the thing it qualifies: "serum creatine kinase was elevated",
         "the liver was enlarged", "speech was absent" -> the name "elevated serum creatine
-        kinase" ("enlarged liver", "absent speech") over the whole phrase. The words before the verb (up to four, the longest that makes a name)
-        must not be a name already followed by more ("the liver was enlarged")."""
+        kinase" ("enlarged liver", "absent speech") over the whole phrase. The subject is the
+        longest run of up to four words before the verb that makes a name with the quality;
+        the quality must end the clause ("was elevated serum ..." qualifies what follows). With
+        "not" or "never" after the verb the finding is named as excluded ("the liver was not
+        enlarged": Hepatomegaly, negated), like "afebrile"."""
         out: list[Span] = []
         lookup, known, n = self._lookup, self.known, len(keys)
+        excluded: set[tuple[int, int]] = set()
         for c in [c for c, key in enumerate(keys) if key in self._copulas and c >= 1]:
             q = c + 1
+            negated = q < n and keys[q] in self._predicate_negators
+            if negated:
+                q += 1
             if q < n and keys[q] in self._degree_adverbs:
                 q += 1
             if q >= n or not keys[q][:1].isalpha() or keys[q] not in known or keys[q] in FUNCTION_WORDS:
                 continue
-            if q + 1 < n and keys[q + 1][:1].isalpha() and keys[q + 1] not in FUNCTION_WORDS \
-                    and keys[q + 1] not in COORDINATORS:
+            if q + 1 < n and keys[q + 1] in known and keys[q + 1] not in FUNCTION_WORDS \
+                    and keys[q + 1] not in COORDINATORS and keys[q + 1] not in self._clause_words:
                 continue  # "was elevated serum ..." qualifies what follows, not what came before
             for start in range(max(0, c - 4), c):
                 subject = keys[start:c]
@@ -321,7 +336,11 @@ class Matcher:
                 hit = lookup([keys[q], *subject], toks, [q, *range(start, c)])
                 if hit is not None:
                     out.append(Span(start, q, hit[0], hit[1] + INVERTED))
+                    if negated:
+                        excluded.add((toks.starts[start], toks.ends[q]))
                     break
+        if excluded:
+            toks.denied = toks.denied | excluded
         return out
 
     def _ranges(self, toks: Tokens) -> list[Span]:
