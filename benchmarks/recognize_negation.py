@@ -2,7 +2,7 @@
 """Negation and context on clinical sentences written for this project, against fenominal.
 
 The sentences live in ``tests/fixtures/recognize/``: ``negation.tsv`` (the development set the
-rules in ``kg/recognize/data/context.tsv`` were written against), three held-out sets, each
+rules in ``kg/recognize/data/context.tsv`` were written against), four held-out sets, each
 written after the previous round of fixes and scored once before any further change, and
 ``comparison.tsv`` (findings likened to a disease: "resembles", "mimics"), scored once before
 its rules were written (first scores in docs/decisions/0007-phenotype-recogniser.md; this
