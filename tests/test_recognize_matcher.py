@@ -399,6 +399,15 @@ def test_a_name_does_not_end_inside_a_range(recognizer):
     assert ("HP:0004691", "syndactyly of toes 2-3") in found(recognizer, "syndactyly of toes 2-3")
 
 
+@pytest.mark.parametrize("text, hpo_id", [
+    ("low platelets", "HP:0001873"),  # "Low platelet count": Thrombocytopenia
+    ("Her platelets were markedly low.", "HP:0001873"),
+    ("elevated serum ferritin", "HP:0003281"),
+])
+def test_a_measurement_named_without_its_measure_noun(recognizer, text, hpo_id):
+    assert [hpo for hpo, _ in found(recognizer, text)] == [hpo_id]
+
+
 def test_a_database_name_is_no_finding(recognizer):
     assert found(recognizer, "See Online Mendelian Inheritance in Man (OMIM).") == []
     assert found(recognizer, "Mendelian inheritance was shown.") == [("HP:0034345", "Mendelian inheritance")]

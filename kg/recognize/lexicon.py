@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ INDEX_FORMAT = 6
 
 # Priorities: lower wins when two names give the same key.
 LABEL, EXACT, ABBREVIATION, RELATED, BROAD = 0, 1, 2, 3, 4
+FALLBACK = 5  # a name made by a rule (``measure-names``): used only where no other name has the key
 SCOPE_PRIORITY = {"RELATED": RELATED, "NARROW": RELATED, "BROAD": BROAD}
 INVERTED = 10  # added for an "X of Y" <-> "Y X" variant
 BAG_PRIORITY = 20  # added for a word-order-free match
@@ -99,6 +101,8 @@ FEATURES: dict[str, str] = {
                         "pinnae\"), when both make names",
     "predicates": "a quantity said after what it qualifies names the finding (\"serum creatine kinase was "
                   "elevated\", \"platelets were low\")",
+    "measure-names": "names of measurements are also named without the measure noun (\"Low platelet count\" "
+                      "is \"low platelets\", \"platelets were low\")",
     "slash-names": "a name with a slash or a colon is also matched as written, the mark included "
                    "(\"Aplasia/Hypoplasia of the thumb\", \"Increased CD4:CD8 ratio\"): the text's mark is a "
                    "token, which the plain keys drop",
@@ -262,6 +266,24 @@ def comma_variants(head: list[str], tail: list[str]) -> list[tuple[list[str], in
     return [(head + [","] + tail, 0), (tail + head, INVERTED)]
 
 
+MEASURE_NAME = re.compile(r"^(?P<what>(?:increased|elevated|high|decreased|reduced|low|abnormal|absent)\s.+?)"
+                          r"\s+(?:count|counts|level|levels|concentration|concentrations)$", re.IGNORECASE)
+
+
+def _measure_names(terms: list[Term]) -> list[tuple[Term, str, int]]:
+    """"Low platelet" for "Low platelet count", "Elevated serum ferritin" for "Elevated serum
+    ferritin level", as fallback names: clinical text drops the measure noun ("low platelets",
+    "platelets were low"). A fallback name is dropped wherever any other name has its key
+    ("Decreased hemoglobin", a related synonym of Anemia, keeps it)."""
+    out = []
+    for term in terms:
+        for text in (term.label, *(s.text for s in term.synonyms if s.scope == "EXACT")):
+            match = MEASURE_NAME.match(text.strip())
+            if match:
+                out.append((term, match["what"], FALLBACK))
+    return out
+
+
 def _replaced_names(onto: Ontology, selected: set[str]) -> list[tuple[Term, str, int]]:
     """Label and exact synonyms of each obsolete term replaced by one current term, as broad
     names of that term: older texts use the words of retired terms ("psychomotor retardation",
@@ -300,6 +322,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
              for text, priority in _names(term, options)]
     if options.has("obsolete-names"):
         names += _replaced_names(onto, selected)
+    if options.has("measure-names"):
+        names += _measure_names(terms)
     vocabulary = {raw for _, text, _ in names for raw, _, _ in raw_tokens(text) if raw[0].isalpha()}
     joinable = frozenset(w.lower() for w in vocabulary)
     normalizer = Normalizer(vocabulary, (text for _, text, _ in names if " " not in text.strip()), options.tables,
@@ -375,6 +399,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         """(term, priority) for a key: the best name source, then the lower HPO ID; with
         "unambiguous-synonyms", a key that only related, narrow or broad synonyms of several
         terms give goes to the one of them the others are all kinds of, or to none."""
+        if any(c[0] % INVERTED != FALLBACK for c in candidates):
+            candidates = [c for c in candidates if c[0] % INVERTED != FALLBACK]
         best = min(candidates, key=lambda c: (c[0], index.terms[c[1]][0]))
         found = {c[1] for c in candidates}
         if general_first and len(found) > 1:
