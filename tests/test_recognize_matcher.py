@@ -403,6 +403,8 @@ def test_a_name_does_not_end_inside_a_range(recognizer):
     ("low platelets", "HP:0001873"),  # "Low platelet count": Thrombocytopenia
     ("Her platelets were markedly low.", "HP:0001873"),
     ("elevated serum ferritin", "HP:0003281"),
+    ("low serum calcium", "HP:0002901"),  # serum = blood = circulating: "Low blood calcium levels"
+    ("Reduced plasma cell count", "HP:0025618"),  # a plasma cell is no circulating cell
 ])
 def test_a_measurement_named_without_its_measure_noun(recognizer, text, hpo_id):
     assert [hpo for hpo, _ in found(recognizer, text)] == [hpo_id]
