@@ -94,7 +94,7 @@ class Ontology:
                 with open(cache, "rb") as handle:
                     version, header, terms = pickle.load(handle)
                 return cls(terms, version=version, source=str(path), header=header, sha256=digest)
-            except Exception:  # a corrupt cache is rebuilt, never trusted
+            except Exception:  # noqa: BLE001 -- a corrupt cache is rebuilt, never trusted
                 log.warning("ignoring unreadable ontology cache %s", cache)
         version, header, terms = _parse_obo(path)
         onto = cls(terms, version=version, source=str(path), header=header, sha256=digest)

@@ -121,7 +121,7 @@ class Shapes:
         graph = rdflib.Graph()
         try:
             graph.parse(data=text, format="turtle")
-        except Exception as exc:  # rdflib raises several parser error types
+        except Exception as exc:  # noqa: BLE001 -- rdflib raises several parser error types
             raise InputError(f"shapes are not valid Turtle: {exc}", path=str(path)) from None
         core = rdflib.Graph()
         for triple in graph:
@@ -396,7 +396,7 @@ def _pyshacl(data: rdflib.Graph, shapes_graph: rdflib.Graph, namer: _Namer) -> l
     try:
         _, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph, advanced=True, inference="none",
                                         inplace=True, allow_warnings=False)
-    except Exception as exc:  # pySHACL reports broken shapes with its own exception types
+    except Exception as exc:  # noqa: BLE001 -- pySHACL reports broken shapes with its own exception types
         raise KgError(f"pySHACL failed: {exc}") from None
     return list(_read_report(report, shapes_graph, namer))
 

@@ -52,8 +52,8 @@ ROW_CASES = {
     "bad HPO ID HP:12": (ROW.replace("HP:0001250", "HP:12"),
                          "error: t.hpoa:5 [OMIM:610001]: bad HPO ID 'HP:12' in column hpo_id (HP: and 7 digits)"),
     "bad disease ID OMIM:abc": (ROW.replace("OMIM:610001", "OMIM:abc"),
-                                "error: t.hpoa:5 [OMIM:abc]: bad disease ID 'OMIM:abc' (OMIM:nnnnnn, ORPHA:n or "
-                                "DECIPHER:n)"),
+                                ("error: t.hpoa:5 [OMIM:abc]: bad disease ID 'OMIM:abc' (OMIM:nnnnnn, ORPHA:n or "
+                                "DECIPHER:n)")),
     "unknown evidence code": (ROW.replace("\tPCS\t", "\tEXP\t"),
                               "error: t.hpoa:5 [OMIM:610001]: unknown evidence code 'EXP' (IEA, PCS or TAS)"),
     "frequency 7/0": (ROW.replace("3/7", "7/0"),
@@ -96,13 +96,13 @@ def test_byte_order_mark_is_ignored():
 
 @pytest.mark.parametrize("data, message", [
     (_hpoa(ROW).replace(b"hpo_id", b"hpo"),
-     "t.hpoa:3: wrong column header: expected database_id|disease_name|qualifier|hpo_id|reference|evidence|onset|"
+     ("t.hpoa:3: wrong column header: expected database_id|disease_name|qualifier|hpo_id|reference|evidence|onset|"
      "frequency|sex|modifier|aspect|biocuration, found database_id|disease_name|qualifier|hpo|reference|evidence|"
-     "onset|frequency|sex|modifier|aspect|biocuration"),
+     "onset|frequency|sex|modifier|aspect|biocuration")),
     (_hpoa(ROW).replace(COLUMNS.encode(), b""),  # the first row is taken for the header and named
-     "t.hpoa:3: wrong column header: expected database_id|disease_name|qualifier|hpo_id|reference|evidence|onset|"
+     ("t.hpoa:3: wrong column header: expected database_id|disease_name|qualifier|hpo_id|reference|evidence|onset|"
      "frequency|sex|modifier|aspect|biocuration, found OMIM:610001|Test syndrome||HP:0001250|PMID:1|PCS||3/7|||P|"
-     "HPO:probinson[2021-06-21]"),
+     "HPO:probinson[2021-06-21]")),
     (b"", "t.hpoa: no column header line (database_id\\tdisease_name\\t...) found"),
     (HEADER_LINES.encode(), "t.hpoa:2: no column header line (database_id\\tdisease_name\\t...) found"),
 ])
@@ -213,8 +213,8 @@ GARD_TEXT = (FIXTURES / "documents" / "gard-alkaptonuria.txt").read_bytes()
     (b"PK\x03\x04\x00\x00binary zip body\x00\x01", "empty.txt: binary file (NUL bytes), not a text or HTML document"),
     (bytes(range(1, 32)) * 40, "empty.txt: binary file (control bytes), not a text or HTML document"),
     (codecs.BOM_UTF16_LE + "odd".encode("utf-16-le") + b"\x00",
-     "empty.txt: not valid utf-16 despite its byte-order mark: 'utf-16-le' codec can't decode byte 0x00 in position "
-     "8: truncated data"),
+     ("empty.txt: not valid utf-16 despite its byte-order mark: 'utf-16-le' codec can't decode byte 0x00 in position "
+     "8: truncated data")),
     (b"<html><body><p>Cut off here", "empty.txt: broken HTML: <body> is never closed (truncated page?)"),
     (b"<html><body><p>a</p><script>var x = 1;</body></html>",
      "empty.txt: broken HTML: unterminated markup at the end: 'var x = 1;</body></html>'"),
@@ -276,8 +276,8 @@ def test_folder_with_bad_documents_skips_and_reports_each(tmp_path):
         f"error: {folder / 'binary.txt'}: binary file (NUL bytes), not a text or HTML document",
         f"error: {folder / 'cut.html'}: broken HTML: <body> is never closed (truncated page?)",
         f"error: {folder / 'empty.txt'}: empty document",
-        f"error: {folder / 'record.json'}: not JSON: Expecting property name enclosed in double quotes: line 1 "
-        f"column 2 (char 1)",
+        (f"error: {folder / 'record.json'}: not JSON: Expecting property name enclosed in double quotes: line 1 "
+        f"column 2 (char 1)"),
         f"warning: {folder / 'notes.pdf'}: not a document (.txt/.html) or record (.json) file; ignored",
     ])
 
@@ -287,8 +287,8 @@ def test_folder_with_bad_documents_skips_and_reports_each(tmp_path):
 @pytest.mark.parametrize("argv, message", [
     ([], "kg: error: the following arguments are required: COMMAND"),
     (["frobnicate"], "kg: error: argument COMMAND: invalid choice: 'frobnicate'"),
-    (["build", "--format", "xml"], "kg build: error: argument --format: invalid choice: 'xml' (choose from 'turtle', "
-                                   "'ntriples')"),
+    (["build", "--format", "xml"], ("kg build: error: argument --format: invalid choice: 'xml' (choose from 'turtle', "
+                                   "'ntriples')")),
     (["build", "--inputs", "/nonexistent/inputs"],
      "kg build: error: /nonexistent/inputs: no hp.obo or hp.obo.gz or ontologies/hp.obo.gz in input directory"),
     (["build", "--base-iri", "ftp://example.org/"],

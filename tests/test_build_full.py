@@ -197,7 +197,7 @@ def test_turtle_parses_with_rapper_with_the_same_counts(full_build):
         if written.path.name.startswith("dataset"):
             continue
         done = subprocess.run(["rapper", "-i", "turtle", "-c", str(written.path)], capture_output=True, text=True,
-                              timeout=300)
+                              timeout=300, check=False)
         assert done.returncode == 0, done.stderr[-2000:]
         assert "Error" not in done.stderr and "Warning" not in done.stderr
         assert f"returned {written.triples} triples" in done.stderr, done.stderr[-500:]

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-
 EXTRA_ROW = ("OMIM:6100{n:02d}\tInterrupted build test disease {n}\t\tHP:0001250\tPMID:1\tPCS\t\t\t\t\tP\t"
              "HPO:tester[2025-01-01]\n")
 

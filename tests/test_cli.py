@@ -21,7 +21,8 @@ from tests.conftest import FIXTURES
 
 
 def kg_run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=timeout,
+                          check=False)
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -31,7 +32,7 @@ def error_lines(stderr: str) -> list[str]:
 def test_console_script_help():
     exe = shutil.which("kg")
     assert exe is not None, "the console script `kg` is not installed (pip install -e '.[test]')"
-    done = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and done.stderr == ""
     for name in COMMANDS:
         assert name in done.stdout

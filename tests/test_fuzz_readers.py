@@ -31,8 +31,8 @@ from kg.sources.text import load_text, read_handle
 from kg.validate import load_store
 from tests.conftest import FIXTURES
 
-_COMMON = dict(deadline=None, derandomize=False, print_blob=True,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_COMMON = {"deadline": None, "derandomize": False, "print_blob": True,
+               "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 settings.register_profile("fuzz-ci", max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", "30")), **_COMMON)
 settings.register_profile("fuzz", max_examples=10_000, **_COMMON)
 PROFILE = settings.get_profile(os.environ.get("KG_FUZZ_PROFILE", "fuzz-ci"))

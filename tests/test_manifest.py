@@ -132,8 +132,8 @@ def test_absent_manifest_is_empty_unless_required(tmp_path):
     ('{"format": 9, "files": {}}', "unsupported data manifest format 9"),
     ('{"format": 1, "files": {"../x": {}}}', "relative '/'-separated path"),
     ('{"format": 1, "files": {"x": {"url": "u"}}}', "lacks sha256, size, licence, retrieved"),
-    ('{"format": 1, "files": {"x": {"url": "u", "sha256": "zz", "size": 1, "licence": "l",'
-     ' "retrieved": "2025-01-01"}}}', "'sha256' is not a sha256 hex digest"),
+    (('{"format": 1, "files": {"x": {"url": "u", "sha256": "zz", "size": 1, "licence": "l",'
+     ' "retrieved": "2025-01-01"}}}'), "'sha256' is not a sha256 hex digest"),
     ('{"format": 1, "files": {"x": {"url": "u", "sha256": "' + "a" * 64 + '", "size": -1, "licence": "l",'
      ' "retrieved": "2025-01-01"}}}', "'size' must be a non-negative integer"),
     ('{"format": 1, "files": {"x": {"url": "u", "sha256": "' + "a" * 64 + '", "size": 1, "licence": "l",'

@@ -146,101 +146,101 @@ BREAKAGES = {
          ("rdkgs:DirectEdgeShape", "the direct triple {$this} {?p} {?o} is not backed by any non-negated association")}),
     "second evidence": (
         f"INSERT {{ ?a biolink:has_evidence ECO:0000501, ECO:0006017 }} WHERE {{ {FIRST_P} }}",
-        {("rdkgs:HpoaAssociationShape", "an HPOA association needs exactly one evidence: ECO:0000501 (IEA), "
-                                        "ECO:0006017 (PCS) or ECO:0000304 (TAS)")}),
+        {("rdkgs:HpoaAssociationShape", ("an HPOA association needs exactly one evidence: ECO:0000501 (IEA), "
+                                        "ECO:0006017 (PCS) or ECO:0000304 (TAS)"))}),
     "evidence outside the closed list": (
         f"DELETE {{ ?a biolink:has_evidence ?e }} INSERT {{ ?a biolink:has_evidence ECO:0000001 }} WHERE {{ {FIRST_P} ?a biolink:has_evidence ?e }}",
-        {("rdkgs:HpoaAssociationShape", "an HPOA association needs exactly one evidence: ECO:0000501 (IEA), "
-                                        "ECO:0006017 (PCS) or ECO:0000304 (TAS)")}),
+        {("rdkgs:HpoaAssociationShape", ("an HPOA association needs exactly one evidence: ECO:0000501 (IEA), "
+                                        "ECO:0006017 (PCS) or ECO:0000304 (TAS)"))}),
     "malformed disease IRI": (
         'INSERT DATA { <https://omim.org/entry/12> a biolink:Disease ; rdfs:label "Too short" }',
-        {("rdkgs:DiseaseShape", "a biolink:Disease IRI must be an OMIM, Orphanet, DECIPHER, GARD or MONDO IRI as "
+        {("rdkgs:DiseaseShape", ("a biolink:Disease IRI must be an OMIM, Orphanet, DECIPHER, GARD or MONDO IRI as "
                                 "kg/curie.py writes them, or <base>disease/<slug> for a disease no identifier was "
-                                "found for")}),
+                                "found for"))}),
     "negated statement with a direct triple": (
-        "INSERT { ?s ?p ?o } WHERE { { SELECT ?a WHERE { ?a biolink:negated true ; rdf:subject ?x . "
-        "?x a biolink:Disease } ORDER BY ?a LIMIT 1 } ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }",
-        {("rdkgs:AssociationShape", "a negated association must not have its direct triple {?s} {?p} {?o} unless "
-                                    "a non-negated association states it"),
+        ("INSERT { ?s ?p ?o } WHERE { { SELECT ?a WHERE { ?a biolink:negated true ; rdf:subject ?x . "
+        "?x a biolink:Disease } ORDER BY ?a LIMIT 1 } ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }"),
+        {("rdkgs:AssociationShape", ("a negated association must not have its direct triple {?s} {?p} {?o} unless "
+                                    "a non-negated association states it")),
          ("rdkgs:DirectEdgeShape", "the direct triple {$this} {?p} {?o} is not backed by any non-negated association")}),
     "direct triple without any association": (
-        "INSERT { ?d biolink:has_phenotype HP:0001626 } WHERE { { SELECT ?d WHERE { ?d a biolink:Disease . "
-        "FILTER NOT EXISTS { ?a rdf:subject ?d ; rdf:object HP:0001626 } } ORDER BY ?d LIMIT 1 } }",
+        ("INSERT { ?d biolink:has_phenotype HP:0001626 } WHERE { { SELECT ?d WHERE { ?d a biolink:Disease . "
+        "FILTER NOT EXISTS { ?a rdf:subject ?d ; rdf:object HP:0001626 } } ORDER BY ?d LIMIT 1 } }"),
         {("rdkgs:DirectEdgeShape", "the direct triple {$this} {?p} {?o} is not backed by any non-negated association")}),
     "phenotype object from the inheritance branch": (
         f"DELETE {{ ?a rdf:object ?o }} INSERT {{ ?a rdf:object HP:0000006 }} WHERE {{ {FIRST_P} ?a rdf:object ?o }}",
-        {("rdkgs:DiseaseToPhenotypicFeatureAssociationShape", "the object {?o} of a disease-phenotype association "
-                                                              "is not an HP term under Phenotypic abnormality (HP:0000118)"),
+        {("rdkgs:DiseaseToPhenotypicFeatureAssociationShape", ("the object {?o} of a disease-phenotype association "
+                                                              "is not an HP term under Phenotypic abnormality (HP:0000118)")),
          ("rdkgs:DirectEdgeShape", "the direct triple {$this} {?p} {?o} is not backed by any non-negated association")}),
     "obsolete term as object": (
-        "DELETE { ?a rdf:object ?o } INSERT { ?a rdf:object ?t } WHERE { "
+        ("DELETE { ?a rdf:object ?o } INSERT { ?a rdf:object ?t } WHERE { "
         "{ SELECT ?t WHERE { ?t owl:deprecated true } ORDER BY ?t LIMIT 1 } "
         "{ SELECT ?a WHERE { ?a a biolink:DiseaseOrPhenotypicFeatureToGeneticInheritanceAssociation ; "
         "biolink:has_evidence ?e ; biolink:negated false } "
-        "ORDER BY ?a LIMIT 1 } ?a rdf:object ?o }",
-        {("rdkgs:HpoaAssociationShape", "the object {?o} of an HPOA association is not a live HP term (alt/obsolete "
-                                        "IDs must be mapped to the current term)"),
-         ("rdkgs:InheritanceAssociationShape", "the object {?o} of an inheritance association is not an HP term under "
-                                               "Mode of inheritance (HP:0000005)"),
+        "ORDER BY ?a LIMIT 1 } ?a rdf:object ?o }"),
+        {("rdkgs:HpoaAssociationShape", ("the object {?o} of an HPOA association is not a live HP term (alt/obsolete "
+                                        "IDs must be mapped to the current term)")),
+         ("rdkgs:InheritanceAssociationShape", ("the object {?o} of an inheritance association is not an HP term under "
+                                               "Mode of inheritance (HP:0000005)")),
          ("rdkgs:DirectEdgeShape", "the direct triple {$this} {?p} {?o} is not backed by any non-negated association")}),
     "frequency in two forms": (
-        "INSERT { ?a biolink:frequency_qualifier HP:0040283 } WHERE { { SELECT ?a WHERE { ?a biolink:has_count ?c } "
-        "ORDER BY ?a LIMIT 1 } }",
-        {("rdkgs:HpoaAssociationShape", "the frequency must be given in exactly one form: a frequency term, has_count "
-                                        "+ has_total + has_quotient, or has_percentage + has_quotient")}),
+        ("INSERT { ?a biolink:frequency_qualifier HP:0040283 } WHERE { { SELECT ?a WHERE { ?a biolink:has_count ?c } "
+        "ORDER BY ?a LIMIT 1 } }"),
+        {("rdkgs:HpoaAssociationShape", ("the frequency must be given in exactly one form: a frequency term, has_count "
+                                        "+ has_total + has_quotient, or has_percentage + has_quotient"))}),
     "count above total": (
-        "DELETE { ?a biolink:has_count ?c } INSERT { ?a biolink:has_count 99 } WHERE { { SELECT ?a WHERE { "
-        "?a biolink:has_count ?x } ORDER BY ?a LIMIT 1 } ?a biolink:has_count ?c }",
+        ("DELETE { ?a biolink:has_count ?c } INSERT { ?a biolink:has_count 99 } WHERE { { SELECT ?a WHERE { "
+        "?a biolink:has_count ?x } ORDER BY ?a LIMIT 1 } ?a biolink:has_count ?c }"),
         {("rdkgs:CountShape", "an n/m frequency needs one xsd:integer biolink:has_count n >= 0 with n <= biolink:has_total")}),
     "quotient out of range": (
-        'DELETE { ?a biolink:has_quotient ?q } INSERT { ?a biolink:has_quotient "1.5"^^xsd:double } WHERE { '
-        "{ SELECT ?a WHERE { ?a biolink:has_quotient ?x } ORDER BY ?a LIMIT 1 } ?a biolink:has_quotient ?q }",
+        ('DELETE { ?a biolink:has_quotient ?q } INSERT { ?a biolink:has_quotient "1.5"^^xsd:double } WHERE { '
+        "{ SELECT ?a WHERE { ?a biolink:has_quotient ?x } ORDER BY ?a LIMIT 1 } ?a biolink:has_quotient ?q }"),
         {("rdkgs:QuotientShape", "biolink:has_quotient is one xsd:double between 0 and 1")}),
     "subject that is not a disease": (
-        "DELETE { ?d a biolink:Disease } WHERE { { SELECT ?d WHERE { ?d a biolink:Disease . "
+        ("DELETE { ?d a biolink:Disease } WHERE { { SELECT ?d WHERE { ?d a biolink:Disease . "
         "?a rdf:subject ?d ; biolink:has_evidence ?e . FILTER NOT EXISTS { ?b rdf:subject ?d ; prov:wasDerivedFrom ?doc } "
         "FILTER NOT EXISTS { ?i rdf:subject ?d ; a biolink:DiseaseOrPhenotypicFeatureToGeneticInheritanceAssociation } } "
-        "ORDER BY ?d LIMIT 1 } }",
+        "ORDER BY ?d LIMIT 1 } }"),
         {("rdkgs:HpoaAssociationShape", "the subject {?s} of an HPOA association is not a biolink:Disease"),
          ("rdkgs:DiseaseToPhenotypicFeatureAssociationShape",
           "the subject {?s} of a disease-phenotype association is not a biolink:Disease")}),
     "unknown predicate": (
         f"DELETE {{ ?a rdf:predicate ?p }} INSERT {{ ?a rdf:predicate biolink:related_to }} WHERE {{ {FIRST_P} ?a rdf:predicate ?p }}",
-        {("rdkgs:AssociationShape", "an association needs exactly one rdf:predicate, one of the predicates "
-                                    "docs/model.md lists"),
+        {("rdkgs:AssociationShape", ("an association needs exactly one rdf:predicate, one of the predicates "
+                                    "docs/model.md lists")),
          ("rdkgs:DiseaseToPhenotypicFeatureAssociationShape",
           "a disease-phenotype association has predicate biolink:has_phenotype"),
-         ("rdkgs:HpoaAssociationShape", "an HPOA association's predicate is has_phenotype (aspect P), "
-                                        "has_mode_of_inheritance (I) or has_attribute (C, M, H)"),
-         ("rdkgs:HpoaAssociationShape", "an HPOA association's class, predicate and aspect disagree: P is a "
+         ("rdkgs:HpoaAssociationShape", ("an HPOA association's predicate is has_phenotype (aspect P), "
+                                        "has_mode_of_inheritance (I) or has_attribute (C, M, H)")),
+         ("rdkgs:HpoaAssociationShape", ("an HPOA association's class, predicate and aspect disagree: P is a "
                                         "DiseaseToPhenotypicFeatureAssociation with has_phenotype, I a "
                                         "DiseaseOrPhenotypicFeatureToGeneticInheritanceAssociation with "
                                         "has_mode_of_inheritance, C/M/H a plain biolink:Association with "
-                                        "has_attribute and rdkgv:aspect"),
+                                        "has_attribute and rdkgv:aspect")),
          ("rdkgs:DirectEdgeShape", "the direct triple {$this} {?p} {?o} is not backed by any non-negated association")}),
     "HPO term in two categories": (
         "INSERT { HP:0001250 a biolink:GeneticInheritance } WHERE {}",
         {("rdkgs:HpoTermShape", "an HP term has more than one Biolink category: {?one} and {?two}"),
-         ("rdkgs:HpoTermShape", "Biolink category {?category} does not fit the HPO branch: GeneticInheritance must be "
+         ("rdkgs:HpoTermShape", ("Biolink category {?category} does not fit the HPO branch: GeneticInheritance must be "
                                 "under HP:0000005, ClinicalCourse under HP:0031797, ClinicalModifier under HP:0012823, "
-                                "ClinicalAttribute under HP:0040279 or HP:0032443")}),
+                                "ClinicalAttribute under HP:0040279 or HP:0032443"))}),
     "HPO term without label": (
         "DELETE { HP:0001250 rdfs:label ?l } WHERE { HP:0001250 rdfs:label ?l }",
         {("rdkgs:HpoTermShape", "an HP term needs exactly one non-empty rdfs:label (xsd:string)")}),
     "input without release version": (
-        "DELETE { ?i pav:version ?v } WHERE { { SELECT ?i WHERE { ?d prov:wasDerivedFrom ?i ; a <http://www.w3.org/ns/dcat#Dataset> } "
-        "ORDER BY ?i LIMIT 1 } ?i pav:version ?v }",
+        ("DELETE { ?i pav:version ?v } WHERE { { SELECT ?i WHERE { ?d prov:wasDerivedFrom ?i ; a <http://www.w3.org/ns/dcat#Dataset> } "
+        "ORDER BY ?i LIMIT 1 } ?i pav:version ?v }"),
         {("rdkgs:DatasetShape", "the input {?input} needs its title, identifier, release version (pav:version) and sha256")}),
     "document statement without its document": (
-        "DELETE { ?a prov:wasDerivedFrom ?d } WHERE { { SELECT ?a WHERE { ?a a biolink:Association ; "
-        "prov:wasDerivedFrom ?x } ORDER BY ?a LIMIT 1 } ?a prov:wasDerivedFrom ?d }",
-        {("rdkgs:AssociationShape", "the association's primary knowledge source is not infores:hpo-annotations, so it "
-                                    "must come from a document: exactly one prov:wasDerivedFrom a document node")}),
+        ("DELETE { ?a prov:wasDerivedFrom ?d } WHERE { { SELECT ?a WHERE { ?a a biolink:Association ; "
+        "prov:wasDerivedFrom ?x } ORDER BY ?a LIMIT 1 } ?a prov:wasDerivedFrom ?d }"),
+        {("rdkgs:AssociationShape", ("the association's primary knowledge source is not infores:hpo-annotations, so it "
+                                    "must come from a document: exactly one prov:wasDerivedFrom a document node"))}),
     "span that ends before it starts": (
-        "DELETE { ?a rdkgv:spanStart ?s } INSERT { ?a rdkgv:spanStart 999999 } WHERE { { SELECT ?a WHERE { "
-        "?a a biolink:Association ; rdkgv:spanStart ?x } ORDER BY ?a LIMIT 1 } ?a rdkgv:spanStart ?s }",
-        {("rdkgs:DocumentAssociationShape", "rdkgv:spanStart is at most one xsd:integer offset >= 0, not after "
-                                            "rdkgv:spanEnd")}),
+        ("DELETE { ?a rdkgv:spanStart ?s } INSERT { ?a rdkgv:spanStart 999999 } WHERE { { SELECT ?a WHERE { "
+        "?a a biolink:Association ; rdkgv:spanStart ?x } ORDER BY ?a LIMIT 1 } ?a rdkgv:spanStart ?s }"),
+        {("rdkgs:DocumentAssociationShape", ("rdkgv:spanStart is at most one xsd:integer offset >= 0, not after "
+                                            "rdkgv:spanEnd"))}),
 }
 
 

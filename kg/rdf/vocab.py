@@ -203,7 +203,7 @@ class IAO(DefinedNamespace):
     _NS = Namespace(OBO + "IAO_")
 
     # IAO_0000115 "definition", IAO_0100001 "term replaced by", IAO_0000231 "obsolescence reason"
-    _extras = ["0000115", "0100001", "0000231"]
+    _extras = ["0000115", "0100001", "0000231"]  # noqa: RUF012 -- rdflib DefinedNamespace convention
 
 
 class SCHEMA(DefinedNamespace):

@@ -37,10 +37,10 @@ _SENTENCE_END = re.compile(
     r"|\n\s*\n"  # a blank line
     r"|(?<=[.!?:])[ \t]*\n"  # a line that ends a sentence or a heading with a colon
     r"|\n(?=[ \t]*[-*\u2022])"  # a list bullet
-    r"|\n(?=[ \t]*[A-Z][^\n]{0,%d}[^.!?,;:\n][ \t]*(?:\n|\Z))"  # before a short capitalised line
+    r"|\n(?=[ \t]*[A-Z][^\n]{0," + str(MAX_HEADING) + r"}[^.!?,;:\n][ \t]*(?:\n|\Z))"  # before a short capitalised line
     # that ends no sentence: a list item or table cell ("... is not available through HPO" /
     # "Autosomal dominant inheritance"), never a wrapped sentence's last line, which ends in "."
-    r"|(?P<heading>\n)(?=[ \t]*[A-Z][a-z]))" % MAX_HEADING)  # after a short line (a heading), checked in code
+    r"|(?P<heading>\n)(?=[ \t]*[A-Z][a-z]))")  # after a short line (a heading), checked in code
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "dr", "fig", "figs", "al", "vs", "approx", "ca", "cf", "mr", "mrs",
                             "ms", "prof", "no", "st", "resp", "etc", "incl", "sp", "spp", "jr", "sr", "mt"})
 

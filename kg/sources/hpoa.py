@@ -164,8 +164,8 @@ def _parse_row(line: str, number: int, ontology: Ontology | None, resolved: dict
         references=references, evidence=evidence_value, aspect=aspect_value,
         onset=onset_id, frequency=freq, sex=sex_value, modifiers=modifiers, biocuration=curations, line=number,
         original_hpo_id=hpo_id if current != hpo_id else None,
-        row_key="\t".join((database_id, qualifier, hpo_id, reference, evidence, onset, frequency, sex.upper(),
-                           modifier, aspect)))
+        row_key="\t".join((database_id, qualifier, hpo_id, reference, evidence, onset, frequency,  # noqa: FLY002
+                           sex.upper(), modifier, aspect)))
 
 
 def _current_hp(value: str, column: str, disease: str, ontology: Ontology | None,
