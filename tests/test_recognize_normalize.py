@@ -163,6 +163,9 @@ def test_the_tables_are_well_formed():
     assert not set(equivalents) & set(equivalents.values()), "a word is both a variant and a canonical form"
     for name in ("spelling.tsv", "inflection.tsv", "equivalents.tsv", "context.tsv"):
         assert read_table(name), name
+    kinds = {row[1] for row in read_table("predicates.tsv")}
+    assert kinds == {"copula", "denial", "degree", "clause"}
+    assert all(len(row) == 2 for row in read_table("predicates.tsv"))
 
 
 @settings(max_examples=300, deadline=None)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable
 from itertools import accumulate, pairwise
 from typing import NamedTuple
@@ -132,16 +133,14 @@ class Matcher:
         self._slash = index.options.has("slash")
         self._comma_adjectives = index.options.has("comma-adjectives")
         self._predicates = index.options.has("predicates")
-        key = index.normalizer.key
-        self._copulas = frozenset(key(w) for w in ("was", "were", "is", "are", "remained", "became"))
-        self._predicate_negators = frozenset(key(w) for w in ("not", "never"))
-        self._clause_words = frozenset(key(w) for w in (
-            "but", "while", "whereas", "although", "though", "which", "that", "as", "when", "since", "because",
-            "was", "were", "is", "are", "during", "after", "before", "until", "throughout", "despite", "without",
-            "following", "over", "under"))
-        self._degree_adverbs = frozenset(key(w) for w in (
-            "markedly", "mildly", "moderately", "severely", "slightly", "significantly", "very", "persistently",
-            "also", "still"))
+        #: the words of a quality said after what it qualifies, by kind (``data/predicates.tsv``)
+        predicate_words: dict[str, set[str]] = defaultdict(set)
+        for word, kind in read_table("predicates.tsv"):
+            predicate_words[kind].add(index.normalizer.key(word))
+        self._copulas = frozenset(predicate_words["copula"])
+        self._predicate_negators = frozenset(predicate_words["denial"])
+        self._degree_adverbs = frozenset(predicate_words["degree"])
+        self._clause_words = frozenset(predicate_words["clause"])
         self._abnormal = index.normalizer.key("abnormal")
         self._abbreviations = index.options.has("abbreviation-definitions")
         self._crossing = index.options.has("crossing")
@@ -560,14 +559,8 @@ class Matcher:
             first, last = items[0][0], items[-1][1]
             modifier = keys[first - 1] if first >= 1 and keys[first - 1] in known \
                 and keys[first - 1] not in FUNCTION_WORDS else None
-            for tail in (1, 2):  # a head shared after the list: one or two words
-                head = keys[last + 1:last + 1 + tail]
-                if len(head) < tail or any(h not in known for h in head) or head[-1] in FUNCTION_WORDS:
-                    break  # (a head never ends in "and" or "of")
-                after = list(range(last + 1, last + 1 + tail))
-                hits = [(i, lookup([*keys[i[0]:i[1] + 1], *head], toks, [*range(i[0], i[1] + 1), *after]))
-                        for i in items]
-                self._add_coordinated(out, hits, None, last + tail, HEAD_AFTER)
+            for tail, head in self._heads_after(keys, last):
+                self._share_head_after(out, keys, toks, items, last, tail)
                 if modifier is not None and self._both_sides:  # and a modifier shared before it
                     hits = [(i, lookup([modifier, *keys[i[0]:i[1] + 1], *head])) for i in items]
                     self._add_coordinated(out, hits, first - 1, last + tail, HEAD_AFTER)
@@ -588,7 +581,7 @@ class Matcher:
         terms): a list of findings ("seizures, hypotonia") makes none. A word for "abnormal"
         before the comma ends a list item ("this disorder, bifid ribs") and shares nothing."""
         out: list[Span] = []
-        lookup, known = self._lookup, self.known
+        known = self.known
         n = len(keys)
         for k in [k for k, key in enumerate(keys) if key == "," and 0 < k < n - 2]:
             a, b = k - 1, k + 1
@@ -596,25 +589,41 @@ class Matcher:
                     or keys[b] in FUNCTION_WORDS or a >= 1 and keys[a - 1] in COORDINATORS \
                     or keys[a] == self._abnormal:  # "this disorder, bifid ribs": a list, no "abnormal ribs"
                 continue
-            for tail in (1, 2):
-                head = keys[b + 1:b + 1 + tail]
-                if len(head) < tail or any(h not in known for h in head) or head[-1] in FUNCTION_WORDS \
-                        or "," in head:
-                    break
+            for tail, _ in self._heads_after(keys, b):
                 if " ".join(keys[a:b + 1 + tail]) in self.sequences:
                     continue  # a name written with its comma ("High, narrow palate") is that name
-                after = list(range(b + 1, b + 1 + tail))
-                hits = [(i, lookup([keys[i], *head], toks, [i, *after])) for i in (a, b)]
-                self._add_coordinated(out, hits, None, b + tail, HEAD_AFTER)
+                self._share_head_after(out, keys, toks, [(a, a), (b, b)], b, tail)
         return out
 
+    def _heads_after(self, keys: list[str], last: int) -> list[tuple[int, list[str]]]:
+        """The one- and two-word heads that may follow a list ending at ``keys[last]``: words of
+        the names, never ending in "and" or "of"."""
+        out = []
+        for tail in (1, 2):
+            head = keys[last + 1:last + 1 + tail]
+            if len(head) < tail or any(h not in self.known for h in head) or head[-1] in FUNCTION_WORDS:
+                break
+            out.append((tail, head))
+        return out
+
+    def _share_head_after(self, out: list[Span], keys: list[str], toks: Tokens | None,
+                          items: list[tuple[int, int]], last: int, tail: int) -> None:
+        """"A, B or C H" -> A H, B H, C H: each conjunct (a token range) with the ``tail`` words
+        after ``last``, looked up with the words as written so a shared key goes to the name
+        the text wrote."""
+        after = list(range(last + 1, last + 1 + tail))
+        head = keys[last + 1:last + 1 + tail]
+        hits = [(i, self._lookup([*keys[i[0]:i[1] + 1], *head], toks, [*range(i[0], i[1] + 1), *after]))
+                for i in items]
+        self._add_coordinated(out, hits, None, last + tail, HEAD_AFTER)
+
     @staticmethod
-    def _add_coordinated(out: list[Span], hits: list[tuple[int, tuple[int, int] | None]],
+    def _add_coordinated(out: list[Span], hits: list[tuple[tuple[int, int], tuple[int, int] | None]],
                          first: int | None, last: int | None, shared: int) -> None:
-        """One span for the conjuncts that make names (two at least, two terms at least); it
-        runs from the first such conjunct (or the shared head) to the shared head (or the last
-        such conjunct), so a list item that makes no name is not swallowed."""
-        found = [((i, i) if isinstance(i, int) else i, h) for i, h in hits if h is not None]
+        """One span for the conjuncts (token ranges) that make names (two at least, two terms at
+        least); it runs from the first such conjunct (or the shared head) to the shared head (or
+        the last such conjunct), so a list item that makes no name is not swallowed."""
+        found = [(i, h) for i, h in hits if h is not None]
         terms = list(dict.fromkeys(h[0] for _, h in found))
         if len(found) < 2 or len(terms) < 2:
             return
