@@ -20,6 +20,7 @@ from kg.recognize.lexicon import (
     load_index,
     name_words,
     variants,
+    variants_as_written,
 )
 from tests.conftest import FIXTURES
 
@@ -102,6 +103,9 @@ def test_name_variants():
     assert ["absence", "of", "speech"] in variants(["absent", "speech"], "absent", "absence")
     assert ["impaired", "hearing"] in variants(["hearing", "impairment"], "absent", "absence", "impairment", "impaired")
     assert variants(["hearing", "impairment"], "absent", "absence") == [["impairment", "of", "hearing"]]
+    # the words as written follow the keys' decision, even where they differ ("Missing teeth")
+    assert variants_as_written(["absent", "tooth"], ["missing", "teeth"], "absent", "absence") == [
+        (["tooth", "of", "absent"], ["teeth", "of", "missing"]), (["absence", "of", "tooth"], ["absence", "of", "teeth"])]
     assert name_words("Pre-auricular pit", frozenset({"preauricular"})) == ["Preauricular", "pit"]
     assert name_words("Crohn's disease of the ileum") == ["Crohn", "disease", "of", "ileum"]
     assert name_words("Type A1 brachydactyly") == ["Type", "A1", "brachydactyly"]

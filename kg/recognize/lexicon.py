@@ -99,8 +99,8 @@ FEATURES: dict[str, str] = {
     "severity-ranges": "a range of severities before a name gives both (\"mild to moderate hearing loss\")",
     "comma-adjectives": "two words before a head with a comma between them share it (\"cup-shaped, anteverted "
                         "pinnae\"), when both make names",
-    "predicates": "a quantity said after what it qualifies names the finding (\"serum creatine kinase was "
-                  "elevated\", \"platelets were low\")",
+    "predicates": "a quality said after what it qualifies names the finding (\"serum creatine kinase was "
+                  "elevated\", \"the liver was enlarged\"; \"was not enlarged\" excludes it; data/predicates.tsv)",
     "measure-names": "names of measurements are also named without the measure noun (\"Low platelet count\" "
                       "is \"low platelets\", \"platelets were low\")",
     "slash-names": "a name with a slash or a colon is also matched as written, the mark included "
@@ -233,14 +233,22 @@ def variants(keys: list[str], absent: str, absence: str, impairment: str = "", i
     "Absent X" -> "absence of X" ("absence of speech" is the finding "Absent speech"), and
     "X impairment" -> "impaired X" ("impaired hearing", "hearing was impaired": Hearing
     impairment; "impaired" is a word for "decreased", "impairment" is not)."""
+    return [variant for variant, _ in variants_as_written(keys, keys, absent, absence, impairment, impaired)]
+
+
+def variants_as_written(keys: list[str], written: list[str], absent: str, absence: str, impairment: str = "",
+                        impaired: str = "") -> list[tuple[list[str], list[str]]]:
+    """``variants`` of the keys, each with the name's words as written put the same way
+    ("Kidney malformation" -> "malformation of kidney"), decided on the keys alone so the two
+    never disagree ("Missing teeth" is keyed "absent tooth": "absence of teeth")."""
     out = []
     flipped = inverted(keys)
     if flipped:
-        out.append(flipped)
+        out.append((flipped, inverted(written) or written))
     if len(keys) >= 2 and keys[0] == absent and keys[1] != "of":
-        out.append([absence, "of", *keys[1:]])
+        out.append(([absence, "of", *keys[1:]], ["absence", "of", *written[1:]]))
     if impairment and len(keys) >= 2 and keys[-1] == impairment and "of" not in keys:
-        out.append([impaired, *keys[:-1]])
+        out.append(([impaired, *keys[:-1]], ["impaired", *written[:-1]]))
     return out
 
 
@@ -362,11 +370,8 @@ def build(onto: Ontology, options: IndexOptions = DEFAULT_OPTIONS) -> Index:
         sequences[" ".join(keys)].append((priority, t, written))
         # a variant's words as written, reordered the same way ("Kidney malformation" is written
         # "malformation of kidney" in that order), so the text can still say which name it wrote
-        written_variants = variants(spelled, "absent", "absence", "impairment", "impaired") if variant_forms else []
-        for k, variant in enumerate(variants(keys, absent, absence, impairment, impaired)):
-            form = ""
-            if k < len(written_variants) and len(written_variants[k]) == len(variant):
-                form = " ".join(written_variants[k])
+        for variant, as_written in variants_as_written(keys, spelled, absent, absence, impairment, impaired):
+            form = " ".join(as_written) if variant_forms else ""
             sequences[" ".join(variant)].append((priority + INVERTED, t, form))
         if slash_names and ("/" in text or ":" in text):
             slashed = [normalizer.keys(w)[1] if w not in NAME_MARKS else w
